@@ -1,0 +1,118 @@
+"""Sign-in, second factor, enrolment and sign-out."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app import audit
+from app.auth import mfa
+from app.auth.forms import EnrolForm, LoginForm, TotpForm
+from app.auth.passwords import DUMMY_HASH, verify_password
+from app.extensions import db
+from app.models import User, utcnow
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    if current_user.is_authenticated and session.get("mfa_ok"):
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
+        if not ok or user is None or not user.active:
+            audit.record("auth.login_failed", after={"email": email[:254]}, actor_id=user.id if user else None)
+            db.session.commit()
+            flash(_("Wrong email or password."), "error")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()  # a fresh session on every sign-in (no fixation)
+        login_user(user)
+        now = int(time.time())
+        session.update(auth_at=now, seen_at=now, mfa_ok=False, next=_safe_next(request.args.get("next")))
+        if not user.totp_enabled and not mfa.user_requires_2fa(user):
+            return _finish_sign_in(user, method="password")
+        return redirect(url_for("auth.totp" if user.totp_enabled else "auth.enrol"))
+    return render_template("auth/login.html", form=form)
+
+
+def _finish_sign_in(user: User, method: str) -> Response:
+    session["mfa_ok"] = True
+    user.last_login_at = utcnow()
+    audit.record("auth.login", user, after={"method": method}, actor_id=user.id)
+    db.session.commit()
+    return redirect(session.pop("next", None) or url_for("main.index"))
+
+
+@bp.route("/totp", methods=["GET", "POST"])
+@login_required
+def totp() -> Response | str:
+    if session.get("mfa_ok"):
+        return redirect(url_for("main.index"))
+    if not current_user.totp_enabled:
+        return redirect(url_for("auth.enrol"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        code = form.code.data
+        if mfa.verify_totp(current_user, code):
+            return _finish_sign_in(current_user, method="totp")
+        if mfa.use_recovery_code(current_user, code):
+            return _finish_sign_in(current_user, method="recovery_code")
+        audit.record("auth.totp_failed", current_user, actor_id=current_user.id)
+        db.session.commit()
+        flash(_("That code is not valid. Check your phone's clock, or use a recovery code."), "error")
+        return render_template("auth/totp.html", form=form), 401
+    return render_template("auth/totp.html", form=form)
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@login_required
+def enrol() -> Response | str:
+    """Set up TOTP: scan the QR code, confirm one code, receive recovery codes once."""
+    if current_user.totp_enabled and not session.get("mfa_ok"):
+        return redirect(url_for("auth.totp"))
+    secret = session.get("enrol_secret") or mfa.new_totp_secret()
+    session["enrol_secret"] = secret
+    form = EnrolForm()
+    if form.validate_on_submit():
+        if not mfa.verify_totp(current_user, form.code.data, secret=secret):
+            flash(_("That code is not valid. Scan the QR code again and enter the new code."), "error")
+        else:
+            mfa.set_totp_secret(current_user, secret)
+            current_user.totp_enabled = True
+            codes = mfa.new_recovery_codes(current_user)
+            session.pop("enrol_secret", None)
+            session["mfa_ok"] = True
+            audit.record("auth.totp_enrolled", current_user, actor_id=current_user.id)
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes)
+    uri = mfa.provisioning_uri(current_user, secret)
+    return render_template("auth/enrol.html", form=form, qr_svg=mfa.qr_svg(uri), secret=secret)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """Sign out and end every other session of this user too."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        user.end_all_sessions()
+        audit.record("auth.logout", user, actor_id=user.id)
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

