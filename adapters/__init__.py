@@ -1,0 +1,56 @@
+"""Platform adapters, registered through the `warta.adapters` entry-point group.
+
+The built-in adapters register the same way as third-party ones (see
+pyproject.toml), so a separate package can add a platform. Two adapters with
+one slug stop start-up with a message naming both.
+"""
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any
+
+from flask import Flask, current_app
+
+from adapters.base import PlatformAdapter
+
+ENTRY_POINT_GROUP = "warta.adapters"
+
+
+class DuplicateAdapterError(RuntimeError):
+    """Two adapters claim the same platform slug."""
+
+
+def discover_adapter_classes(extra: list[type[PlatformAdapter]] | None = None) -> dict[str, type[PlatformAdapter]]:
+    """Load every adapter class from the entry points (plus `extra`), keyed by slug."""
+    found: dict[str, tuple[type[PlatformAdapter], str]] = {}
+    candidates: list[tuple[type[PlatformAdapter], str]] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        candidates.append((ep.load(), f"entry point {ep.name} = {ep.value}"))
+    for cls in extra or []:
+        candidates.append((cls, f"{cls.__module__}.{cls.__qualname__}"))
+    for cls, origin in candidates:
+        if not (isinstance(cls, type) and issubclass(cls, PlatformAdapter)) or not cls.slug:
+            raise TypeError(f"{origin} is not a PlatformAdapter subclass with a slug")
+        if cls.slug in found and found[cls.slug][0] is not cls:
+            raise DuplicateAdapterError(
+                f"Two adapters claim the platform slug {cls.slug!r}: {found[cls.slug][1]} and {origin}"
+            )
+        found[cls.slug] = (cls, origin)
+    return {slug: cls for slug, (cls, _origin) in found.items()}
+
+
+def init_app(app: Flask, extra: list[type[PlatformAdapter]] | None = None) -> None:
+    """Discover adapters once at start-up and keep them on the app."""
+    app.extensions["warta_adapters"] = discover_adapter_classes(extra)
+
+
+def adapter_classes(app: Flask | None = None) -> dict[str, type[PlatformAdapter]]:
+    return (app or current_app).extensions["warta_adapters"]
+
+
+def get_adapter(slug: str, app: Flask | None = None) -> PlatformAdapter:
+    """An adapter instance configured from `WARTA_PLATFORMS[slug]`."""
+    app = app or current_app
+    cls = adapter_classes(app)[slug]
+    settings: dict[str, Any] = app.config.get("WARTA_PLATFORMS", {}).get(slug, {})
+    return cls(settings)

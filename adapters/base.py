@@ -1,0 +1,232 @@
+"""The adapter contract: one subclass of `PlatformAdapter` per platform.
+
+An adapter turns a prepared `PublishJob` (plain data, no ORM objects) into
+calls to the platform's real HTTP API, and turns the platform's errors into
+the four typed errors below, which the publishing worker maps to target states:
+
+    RateLimited(retry_at) -> re-queued at the platform's reset time
+    Transient             -> retried with backoff, bounded attempts
+    AuthExpired           -> needs_reconnect, the account is flagged
+    Permanent             -> failed, with the platform's own message
+
+Limits are declared as commented class attributes with conservative defaults
+(the Apprise pattern) so validation, the composer and the docs read one source.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+# -- typed errors -------------------------------------------------------------
+
+
+class AdapterError(Exception):
+    """Base of every error an adapter raises; `platform_message` is the platform's own words."""
+
+    def __init__(self, message: str, *, platform_message: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.platform_message = platform_message or message
+        self.code = code
+
+
+class RateLimited(AdapterError):
+    """The platform refused for now; try again at `retry_at` (UTC)."""
+
+    def __init__(self, message: str, *, retry_at: datetime, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_at = retry_at
+
+
+class Transient(AdapterError):
+    """A temporary failure (5xx, timeout, media still processing): retry with backoff."""
+
+
+class AuthExpired(AdapterError):
+    """The token is expired, revoked or lacks permission: a person must reconnect the account."""
+
+
+class Permanent(AdapterError):
+    """The platform rejected the content or request; retrying will not help."""
+
+
+class OutcomeUnknown(AdapterError):
+    """The call may or may not have published (e.g. a timeout after sending): reconcile, never blindly retry."""
+
+
+# -- data passed in and out ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """One media file as the platform will fetch or receive it."""
+
+    url: str  # signed public URL the platform can fetch
+    kind: str  # "image" | "video"
+    content_type: str
+    size_bytes: int = 0
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    alt_text: str = ""
+    path: str | None = None  # local file, for adapters that upload bytes
+
+
+@dataclass(frozen=True)
+class Collaboration:
+    """An influencer tagged on a post, resolved for one platform."""
+
+    handle: str
+    platform_user_id: str | None = None
+    paid: bool = False
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What the author wants on one platform; validated before scheduling."""
+
+    text: str
+    media: tuple[MediaItem, ...] = ()
+    title: str = ""
+    collaborations: tuple[Collaboration, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)  # platform-specific (privacy, media_type, ...)
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """The account to act on, with decrypted credentials (never logged)."""
+
+    account_id: int
+    external_id: str
+    handle: str
+    credentials: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishJob:
+    """Everything an adapter needs to publish one target."""
+
+    target_id: int
+    account: AccountRef
+    variant: Variant
+    idempotency_marker: str  # unique per target; lets find_published recognise our post
+    scheduled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    remote_id: str
+    permalink: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validation problem shown to the author; `message` is already translated."""
+
+    code: str
+    message: str
+    field: str = "text"
+
+
+@dataclass
+class TokenSet:
+    """Credentials as stored (encrypted) on the account."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    expires_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConnectableAccount:
+    """An account found after OAuth that an admin may connect to an organisation."""
+
+    external_id: str
+    handle: str
+    display_name: str
+    tokens: TokenSet
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """Security-relevant facts the API exposes (used by the security checklist)."""
+
+    token_valid: bool
+    scopes: tuple[str, ...] = ()
+    expires_at: datetime | None = None
+    profile: dict[str, Any] = field(default_factory=dict)  # display_name, avatar_url, bio, verified
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# -- the base class -------------------------------------------------------------
+
+
+class PlatformAdapter(ABC):
+    """Base of every platform adapter. Subclasses set the limits and implement the methods."""
+
+    # Stable identifier used in the database, config and entry points ("instagram").
+    slug: ClassVar[str] = ""
+    # Name shown to people.
+    display_name: ClassVar[str] = ""
+    # Maximum text length, as `count_text` counts it; 0 means the platform takes no text.
+    text_maxlen: ClassVar[int] = 2200
+    # Maximum title length (YouTube); 0 means the platform has no title.
+    title_maxlen: ClassVar[int] = 0
+    # Maximum number of hashtags / @-mentions in the text (None: no limit).
+    hashtag_max: ClassVar[int | None] = None
+    mention_max: ClassVar[int | None] = None
+    # Media the platform accepts and how many per post; `requires_media` for IG, YouTube, TikTok.
+    media_kinds: ClassVar[frozenset[str]] = frozenset({"image", "video"})
+    max_media_per_post: ClassVar[int] = 1
+    requires_media: ClassVar[bool] = False
+    # Collaborators / co-authors per post (0: none).
+    collaborator_max: ClassVar[int] = 0
+    # Whether the platform can hold a post and publish it itself at a time.
+    supports_native_scheduling: ClassVar[bool] = False
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        """`settings` comes from config (base URLs, API version, app id/secret, timeouts)."""
+        self.settings = dict(settings or {})
+
+    # Text ---------------------------------------------------------------------
+    def count_text(self, text: str) -> int:
+        """Length of `text` as the platform counts it (X overrides with weighted counting)."""
+        return len(text)
+
+    # Contract -----------------------------------------------------------------
+    @abstractmethod
+    def validate(self, variant: Variant) -> list[Problem]:
+        """Problems that would make the platform reject this variant (empty when fine)."""
+
+    @abstractmethod
+    def publish(self, job: PublishJob) -> PublishResult:
+        """Publish one target; raise a typed `AdapterError` on failure."""
+
+    @abstractmethod
+    def find_published(self, job: PublishJob) -> PublishResult | None:
+        """Look on the platform for a post made by `job` (by its idempotency marker); None if absent."""
+
+    @abstractmethod
+    def refresh_credentials(self, tokens: TokenSet) -> TokenSet:
+        """Return fresh tokens (keeping the newest refresh token); AuthExpired if impossible."""
+
+    @abstractmethod
+    def authorize_url(self, state: str, redirect_uri: str, code_challenge: str | None = None) -> str:
+        """The platform's OAuth consent URL."""
+
+    @abstractmethod
+    def exchange_code(self, code: str, redirect_uri: str, code_verifier: str | None = None) -> list[ConnectableAccount]:
+        """Trade an OAuth code for tokens and list the accounts that can be connected."""
+
+    @abstractmethod
+    def account_facts(self, account: AccountRef) -> AccountFacts:
+        """Token scopes and expiry and the security-relevant profile facts of an account."""
+
+    def disclosure_fields(self, variant: Variant) -> dict[str, Any]:
+        """The platform's collaboration / paid-partnership request fields for `variant`."""
+        return {}
