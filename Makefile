@@ -11,8 +11,10 @@ FLASK := $(BIN)/flask --app wsgi
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+# The project itself is installed editable so its entry points (adapters, plugins) are registered.
+$(RUNTIME_STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
 	touch $@
 
 $(DEV_STAMP): requirements.txt requirements-dev.txt $(RUNTIME_STAMP)

@@ -33,8 +33,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     navigation.init_app(app)
 
+    import adapters
     from app import cli
     from app.auth import init_auth
+
+    adapters.init_app(app, extra=app.config.get("WARTA_EXTRA_ADAPTERS"))
 
     init_auth(app)
     _register_blueprints(app)
