@@ -12,7 +12,7 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create and configure a Warta app; `config` overrides environment settings."""
-    from app import navigation, redis_conn
+    from app import forms_common, navigation, redis_conn
     from app.config import load_config
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import init_i18n, select_locale
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     init_i18n(app)
+    forms_common.init_app(app)
     navigation.init_app(app)
 
     import adapters
@@ -52,8 +53,18 @@ def _migrations_dir() -> Any:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts.views import bp as accounts_bp
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
+    from app.members.views import bp as members_bp
+    from app.navigation import add_nav_entry
+    from app.orgs.views import bp as orgs_bp
+    from app.posts.views import bp as posts_bp
 
-    for blueprint in (main_bp, auth_bp):
+    for blueprint in (main_bp, auth_bp, orgs_bp, members_bp, accounts_bp, posts_bp):
         app.register_blueprint(blueprint)
+    add_nav_entry(app, "posts.index", _l("Posts"), 20)
+    add_nav_entry(app, "accounts.index", _l("Social accounts"), 30)
+    add_nav_entry(app, "orgs.tree", _l("Organisations"), 40)

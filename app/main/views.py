@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from app import audit
 from app.extensions import db
+from app.main.overview import overview
 
 bp = Blueprint("main", __name__)
 
@@ -16,7 +17,7 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def index() -> str:
-    return render_template("main/index.html")
+    return render_template("main/index.html", overview=overview(current_user))
 
 
 @bp.route("/language", methods=["POST"])
@@ -63,6 +64,11 @@ def not_found(error: Exception) -> tuple[str, int]:
 @bp.app_errorhandler(405)
 def method_not_allowed(error: Exception) -> tuple[str, int]:
     return _error(405, _("This action is not allowed here."))
+
+
+@bp.app_errorhandler(409)
+def conflict(error: Exception) -> tuple[str, int]:
+    return _error(409, _("This cannot be changed in its current state."))
 
 
 @bp.app_errorhandler(413)

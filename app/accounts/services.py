@@ -1,0 +1,71 @@
+"""Social-account queries and status changes (tenancy-scoped, audited)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app import audit
+from app.events import emit
+from app.extensions import db
+from app.models import AccountStatus, Organisation, SocialAccount, User, utcnow
+from app.tenancy import scoped
+
+#: Tokens expiring sooner than this are flagged on the accounts page.
+EXPIRY_WARNING = timedelta(days=7)
+
+
+def visible_accounts(user: User, organisation: Organisation | None = None) -> list[SocialAccount]:
+    """Accounts of the organisations the user may see, optionally within one organisation's subtree."""
+    query = scoped(SocialAccount, user).join(Organisation, SocialAccount.organisation_id == Organisation.id)
+    if organisation is not None:
+        query = query.where(Organisation.path.like(f"{organisation.path}%"))
+    return list(db.session.scalars(query.order_by(Organisation.name, SocialAccount.platform, SocialAccount.handle)))
+
+
+def expiry_state(account: SocialAccount, now: datetime | None = None) -> str | None:
+    """"expired", "soon" (within EXPIRY_WARNING) or None."""
+    if account.token_expires_at is None:
+        return None
+    now = now or utcnow()
+    if account.token_expires_at <= now:
+        return "expired"
+    if account.token_expires_at - now < EXPIRY_WARNING:
+        return "soon"
+    return None
+
+
+def set_disabled(account: SocialAccount, disabled: bool) -> bool:
+    """Disable or re-enable an account; False (nothing written) when it is already so.
+
+    Re-enabling an account whose token has expired leaves it "needs reconnecting".
+    """
+    before = {"status": account.status}
+    if disabled:
+        if account.status == AccountStatus.DISABLED:
+            return False
+        account.status = AccountStatus.DISABLED
+    else:
+        if account.status != AccountStatus.DISABLED:
+            return False
+        expired = expiry_state(account) == "expired"
+        account.status = AccountStatus.NEEDS_RECONNECT if expired else AccountStatus.ACTIVE
+    action = "account.disabled" if disabled else "account.enabled"
+    audit.record(action, account, before=before, after={"status": account.status})
+    emit(action, organisation_id=account.organisation_id, account_id=account.id, platform=account.platform)
+    db.session.commit()
+    return True
+
+
+def active_accounts_in_subtree(user: User, organisation: Organisation) -> list[SocialAccount]:
+    """Active accounts of `organisation` and its descendants that the user may see."""
+    query = (scoped(SocialAccount, user).join(Organisation, SocialAccount.organisation_id == Organisation.id)
+             .where(Organisation.path.like(f"{organisation.path}%"), SocialAccount.status == AccountStatus.ACTIVE)
+             .order_by(SocialAccount.platform, SocialAccount.handle))
+    return list(db.session.scalars(query))
+
+
+def accounts_by_ids(ids: set[int]) -> list[SocialAccount]:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(SocialAccount).where(SocialAccount.id.in_(ids))))

@@ -1,0 +1,1 @@
+"""Members and roles of an organisation: list, add, change a role, remove."""

@@ -1,0 +1,35 @@
+"""Member forms."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from app.forms_common import ROLE_LABELS
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+
+
+class AddMemberForm(FlaskForm):
+    """Add an existing user by e-mail, or create a new one (then the name is needed)."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Full name (only for a new user)"), validators=[Length(max=200)])
+    role = SelectField(_l("Role"), choices=[])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()
+
+
+class RoleForm(FlaskForm):
+    """Change the role of one membership."""
+
+    role = SelectField(_l("Role"), choices=[])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()

@@ -1,0 +1,1 @@
+"""Organisation tree: list, detail, create a child organisation, edit one."""

@@ -1,0 +1,53 @@
+"""The post editor form, built per organisation (its accounts and their platforms)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.forms_common import MultiCheckboxField, platform_name
+from app.models import SocialAccount
+
+DATETIME_LOCAL = {"type": "datetime-local"}
+
+
+class PostForm(FlaskForm):
+    """Fields shared by every post; `variant_<platform>` fields are added by `post_form_class`."""
+
+    title = StringField(_l("Title (internal)"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20000)])
+    accounts = MultiCheckboxField(_l("Publish to"), coerce=int, choices=[])
+    scheduled_at = StringField(_l("Publish at"), render_kw=DATETIME_LOCAL)
+    not_after = StringField(
+        _l("Do not publish after"), render_kw=DATETIME_LOCAL,
+        description=_l("Optional. If the post could not go out by then, it is not published at all."),
+    )
+
+    platforms: tuple[str, ...] = ()
+
+    def variant_field(self, platform: str) -> Field:
+        return self[f"variant_{platform}"]
+
+    def variant_fields(self) -> list[tuple[str, Field]]:
+        return [(platform, self.variant_field(platform)) for platform in self.platforms]
+
+
+def post_form_class(platforms: Iterable[str]) -> type[PostForm]:
+    """A PostForm subclass with one optional variant text per platform."""
+    platforms = tuple(sorted({p for p in platforms if p.isidentifier()}))
+    fields = {
+        f"variant_{platform}": TextAreaField(
+            _l("Text for %(platform)s", platform=platform_name(platform)),
+            validators=[Length(max=20000)],
+            description=_l("Leave empty to use the main text."),
+        )
+        for platform in platforms
+    }
+    return type("PlatformPostForm", (PostForm,), {**fields, "platforms": platforms})
+
+
+def account_choices(accounts: Iterable[SocialAccount]) -> list[tuple[int, str]]:
+    return [(a.id, f"{platform_name(a.platform)} · {a.handle} ({a.organisation.name})") for a in accounts]

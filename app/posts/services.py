@@ -1,0 +1,170 @@
+"""Post drafts: reading the editor's input, validating it, saving it with its targets (audited)."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+
+from app import audit
+from app.extensions import db
+from app.forms_common import LocalTimeError, parse_local
+from app.models import Organisation, Post, PostState, PostTarget, SocialAccount, User, utcnow
+from app.posts.forms import PostForm
+from app.tenancy import scoped
+
+#: States in which the editor may change a post (review and scheduling come with the pipeline).
+EDITABLE_STATES = frozenset({PostState.DRAFT})
+
+
+@dataclass
+class PostInput:
+    """The validated content of the editor."""
+
+    title: str
+    body: str
+    account_ids: set[int]
+    variant_bodies: dict[str, str]  # platform -> text ("" = use the main text)
+    scheduled_at: datetime | None
+    not_after: datetime | None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_form(form: PostForm, organisation: Organisation, accounts: dict[int, SocialAccount],
+              now: datetime | None = None) -> PostInput:
+    """Turn a (WTForms-validated) editor form into a PostInput; problems are put in `errors` by field name.
+
+    `accounts` are the accounts offered as choices (WTForms already refused anything else).
+    """
+    now = now or utcnow()
+    errors: dict[str, list[str]] = {}
+    zone = organisation.timezone
+
+    def local_time(name: str) -> datetime | None:
+        raw = (form[name].data or "").strip()
+        if not raw:
+            return None
+        try:
+            return parse_local(raw, zone)
+        except LocalTimeError:
+            errors.setdefault(name, []).append(str(_l(
+                "Enter a date and time that exists in %(zone)s (for example 2026-11-24 08:00).", zone=zone)))
+            return None
+
+    scheduled_at, not_after = local_time("scheduled_at"), local_time("not_after")
+    if scheduled_at is not None and scheduled_at <= now:
+        errors.setdefault("scheduled_at", []).append(str(_l("The publishing time is in the past.")))
+    if not_after is not None:
+        if scheduled_at is not None and not_after <= scheduled_at:
+            errors.setdefault("not_after", []).append(str(_l("“Do not publish after” must be later than the "
+                                                              "publishing time.")))
+        elif not_after <= now:
+            errors.setdefault("not_after", []).append(str(_l("“Do not publish after” is in the past.")))
+
+    account_ids = {int(i) for i in form.accounts.data or []}
+    chosen_platforms = {accounts[i].platform for i in account_ids if i in accounts}
+    variant_bodies: dict[str, str] = {}
+    for platform, variant in form.variant_fields():
+        text = (variant.data or "").strip()
+        if text and platform not in chosen_platforms:
+            errors.setdefault(variant.name, []).append(str(_l(
+                "You wrote a text for this platform but chose none of its accounts. Choose an account or "
+                "empty this text.")))
+        variant_bodies[platform] = text
+    return PostInput(title=(form.title.data or "").strip(), body=(form.body.data or "").strip(),
+                     account_ids=account_ids, variant_bodies=variant_bodies, scheduled_at=scheduled_at,
+                     not_after=not_after, errors=errors)
+
+
+def snapshot(post: Post) -> dict[str, Any]:
+    """The audited content of a post."""
+    return {
+        "title": post.title, "body": post.body, "variants": copy.deepcopy(post.variants or {}),
+        "account_ids": sorted(t.account_id for t in post.targets),
+        "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
+        "not_after": post.not_after.isoformat() if post.not_after else None,
+        "state": post.state, "content_version": post.content_version,
+    }
+
+
+def _merged_variants(current: dict[str, Any], bodies: dict[str, str]) -> dict[str, Any]:
+    """Set or clear the `body` of each platform's variant, keeping any other per-platform options."""
+    variants = copy.deepcopy(current or {})
+    for platform, text in bodies.items():
+        entry = dict(variants.get(platform) or {})
+        if text:
+            entry["body"] = text
+        else:
+            entry.pop("body", None)
+        if entry:
+            variants[platform] = entry
+        else:
+            variants.pop(platform, None)
+    return variants
+
+
+def _apply(post: Post, data: PostInput) -> None:
+    post.title, post.body = data.title, data.body
+    post.variants = _merged_variants(post.variants, data.variant_bodies)
+    post.scheduled_at, post.not_after = data.scheduled_at, data.not_after
+    current = {t.account_id: t for t in post.targets}
+    for account_id, target in current.items():
+        if account_id not in data.account_ids:
+            post.targets.remove(target)
+    for account_id in sorted(data.account_ids - current.keys()):
+        post.targets.append(PostTarget(account_id=account_id))
+
+
+def create_post(organisation: Organisation, author: User, data: PostInput) -> Post:
+    post = Post(organisation=organisation, author=author, state=PostState.DRAFT, variants={}, content_version=1)
+    db.session.add(post)
+    _apply(post, data)
+    db.session.flush()
+    audit.record("post.created", post, after=snapshot(post))
+    db.session.commit()
+    return post
+
+
+def update_post(post: Post, data: PostInput) -> bool:
+    """Save an edit; bumps `content_version`. False (nothing written) when nothing changed."""
+    before = snapshot(post)
+    _apply(post, data)
+    after = snapshot(post)
+    if after == before:
+        db.session.rollback()
+        return False
+    post.content_version += 1
+    after["content_version"] = post.content_version
+    audit.record("post.updated", post, before=before, after=after)
+    db.session.commit()
+    return True
+
+
+def delete_post(post: Post) -> None:
+    audit.record("post.deleted", post, before=snapshot(post))
+    db.session.delete(post)
+    db.session.commit()
+
+
+def posts_query(user: User, organisation: Organisation | None = None, state: str | None = None) -> Select:
+    """Posts the user may see, newest first, optionally within one organisation's subtree and one state."""
+    query = scoped(Post, user).join(Organisation, Post.organisation_id == Organisation.id)
+    if organisation is not None:
+        query = query.where(Organisation.path.like(f"{organisation.path}%"))
+    if state:
+        query = query.where(Post.state == state)
+    return query.order_by(Post.updated_at.desc(), Post.id.desc())
+
+
+def admin_organisations(user: User) -> list[Organisation]:
+    """Organisations where the user may write posts (admin there or above), by name."""
+    return list(db.session.scalars(scoped(Organisation, user, roles=["admin"]).order_by(Organisation.name)))
+
+
+def target_accounts(post: Post) -> list[SocialAccount]:
+    return list(db.session.scalars(
+        select(SocialAccount).join(PostTarget, PostTarget.account_id == SocialAccount.id)
+        .where(PostTarget.post_id == post.id).order_by(SocialAccount.platform, SocialAccount.handle)))
