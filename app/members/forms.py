@@ -9,6 +9,10 @@ from wtforms.validators import DataRequired, Email, Length
 from app.forms_common import ROLE_LABELS
 
 
+def _normalise_email(value: str | None) -> str | None:
+    return value.strip().lower() if value else value
+
+
 def _role_choices() -> list[tuple[str, str]]:
     return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
 
@@ -16,7 +20,7 @@ def _role_choices() -> list[tuple[str, str]]:
 class AddMemberForm(FlaskForm):
     """Add an existing user by e-mail, or create a new one (then the name is needed)."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[_normalise_email])
     name = StringField(_l("Full name (only for a new user)"), validators=[Length(max=200)])
     role = SelectField(_l("Role"), choices=[])
 
