@@ -14,7 +14,7 @@ from app.auth.mfa import new_recovery_codes, set_totp_secret, totp_secret
 from app.auth.passwords import hash_password
 from app.crypto import encrypt_json
 from app.extensions import db
-from app.models import Membership, Organisation, OrgKind, Post, Role, SocialAccount, User, utcnow
+from app.models import Membership, Organisation, OrgKind, Post, PostTarget, Role, SocialAccount, User, utcnow
 
 DEMO_DOMAIN = "demo.warta.example.org"
 DEMO_PASSWORD = "warta-demo-2026"  # noqa: S105 - demo data, printed by `make run`
@@ -98,13 +98,16 @@ def seed_demo() -> list[str]:
         user.totp_enabled = True
         new_recovery_codes(user)
         users[key] = user
+    accounts_by_org: dict[str, list[SocialAccount]] = {}
     for org_name, platform, handle in ACCOUNTS:
-        db.session.add(SocialAccount(
+        account = SocialAccount(
             organisation=by_name[org_name], platform=platform, handle=handle, display_name=handle,
             external_id=f"sim-{platform}-{handle.replace(' ', '').lower()}",
             credentials_encrypted=encrypt_json({"access_token": f"sim-token-{platform}-{handle}"}),
             token_expires_at=utcnow() + timedelta(days=55),
-        ))
+        )
+        db.session.add(account)
+        accounts_by_org.setdefault(org_name, []).append(account)
     now = utcnow()
     drafts = [
         ("dinkes", "Dinas Kesehatan", "Posyandu serentak",
@@ -116,7 +119,8 @@ def seed_demo() -> list[str]:
     ]
     for key, org_name, title, body in drafts:
         db.session.add(Post(organisation=by_name[org_name], author=users[key], title=title, body=body,
-                            variants={}, scheduled_at=now + timedelta(days=1)))
+                            variants={}, scheduled_at=now + timedelta(days=1),
+                            targets=[PostTarget(account=a) for a in accounts_by_org.get(org_name, [])]))
     db.session.flush()
     return [u.email for u in users.values()]
 

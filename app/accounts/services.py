@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app import audit
 from app.events import emit
@@ -20,6 +21,7 @@ def visible_accounts(user: User, organisation: Organisation | None = None) -> li
     query = scoped(SocialAccount, user).join(Organisation, SocialAccount.organisation_id == Organisation.id)
     if organisation is not None:
         query = query.where(Organisation.path.like(f"{organisation.path}%"))
+    query = query.options(contains_eager(SocialAccount.organisation))
     return list(db.session.scalars(query.order_by(Organisation.name, SocialAccount.platform, SocialAccount.handle)))
 
 
@@ -61,11 +63,7 @@ def active_accounts_in_subtree(user: User, organisation: Organisation) -> list[S
     """Active accounts of `organisation` and its descendants that the user may see."""
     query = (scoped(SocialAccount, user).join(Organisation, SocialAccount.organisation_id == Organisation.id)
              .where(Organisation.path.like(f"{organisation.path}%"), SocialAccount.status == AccountStatus.ACTIVE)
+             .options(contains_eager(SocialAccount.organisation))
              .order_by(SocialAccount.platform, SocialAccount.handle))
     return list(db.session.scalars(query))
 
-
-def accounts_by_ids(ids: set[int]) -> list[SocialAccount]:
-    if not ids:
-        return []
-    return list(db.session.scalars(select(SocialAccount).where(SocialAccount.id.in_(ids))))

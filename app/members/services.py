@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app import audit
 from app.auth.passwords import hash_password
@@ -28,7 +29,8 @@ class MemberRow:
 def member_rows(org: Organisation) -> list[MemberRow]:
     """Everyone holding a role at `org` or one of its ancestors, by name."""
     memberships = db.session.scalars(
-        select(Membership).join(User).where(Membership.organisation_id.in_(org.ancestor_ids))
+        select(Membership).join(User).options(contains_eager(Membership.user), selectinload(Membership.organisation))
+        .where(Membership.organisation_id.in_(org.ancestor_ids))
         .order_by(User.name, Membership.role)
     )
     rows: dict[int, MemberRow] = {}

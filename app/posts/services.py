@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
@@ -156,7 +157,8 @@ def posts_query(user: User, organisation: Organisation | None = None, state: str
         query = query.where(Organisation.path.like(f"{organisation.path}%"))
     if state:
         query = query.where(Post.state == state)
-    return query.order_by(Post.updated_at.desc(), Post.id.desc())
+    return query.options(selectinload(Post.organisation), selectinload(Post.author), selectinload(Post.targets)) \
+        .order_by(Post.updated_at.desc(), Post.id.desc())
 
 
 def admin_organisations(user: User) -> list[Organisation]:
