@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectMultipleField
-from wtforms.validators import ValidationError
+from wtforms import Field, SelectField, SelectMultipleField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import INDONESIAN_ZONES, AccountStatus, OrgKind, PostState, Role
@@ -127,11 +127,42 @@ def validate_zone(form: Any, field: Field) -> None:
         raise ValidationError(_l("Choose a valid time zone, e.g. Asia/Jakarta, Asia/Makassar or Asia/Jayapura."))
 
 
+# WTForms ships no Indonesian messages, so Warta's forms pass their own (translated) ones.
+INVALID_CHOICE = _l("Choose one of the listed options.")
+
+
+def required() -> DataRequired:
+    """DataRequired with a translated message."""
+    return DataRequired(message=_l("This field is required."))
+
+
+def max_length(limit: int) -> Length:
+    """Length(max=limit) with a translated message."""
+    return Length(max=limit, message=_l("At most %(max)d characters.", max=limit))
+
+
+def valid_email() -> Email:
+    return Email(message=_l("Enter a valid email address."))
+
+
+class ChoiceField(SelectField):
+    """A select whose refusal of an unknown value is translated."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes; only values among `choices` are accepted (never trust the client)."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        kwargs.setdefault("invalid_value_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
 
 
 class ConfirmForm(FlaskForm):

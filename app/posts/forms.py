@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
-from app.forms_common import MultiCheckboxField, platform_name
+from app.forms_common import MultiCheckboxField, max_length, platform_name, required
 from app.models import SocialAccount
 
 DATETIME_LOCAL = {"type": "datetime-local"}
@@ -17,8 +16,8 @@ DATETIME_LOCAL = {"type": "datetime-local"}
 class PostForm(FlaskForm):
     """Fields shared by every post; `variant_<platform>` fields are added by `post_form_class`."""
 
-    title = StringField(_l("Title (internal)"), validators=[Length(max=200)])
-    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20000)])
+    title = StringField(_l("Title (internal)"), validators=[max_length(200)])
+    body = TextAreaField(_l("Text"), validators=[required(), max_length(20000)])
     accounts = MultiCheckboxField(_l("Publish to"), coerce=int, choices=[])
     scheduled_at = StringField(_l("Publish at"), render_kw=DATETIME_LOCAL)
     not_after = StringField(
@@ -41,7 +40,7 @@ def post_form_class(platforms: Iterable[str]) -> type[PostForm]:
     fields = {
         f"variant_{platform}": TextAreaField(
             _l("Text for %(platform)s", platform=platform_name(platform)),
-            validators=[Length(max=20000)],
+            validators=[max_length(20000)],
             description=_l("Leave empty to use the main text."),
         )
         for platform in platforms

@@ -36,9 +36,10 @@ class PostInput:
 
 def read_form(form: PostForm, organisation: Organisation, accounts: dict[int, SocialAccount],
               now: datetime | None = None) -> PostInput:
-    """Turn a (WTForms-validated) editor form into a PostInput; problems are put in `errors` by field name.
+    """Turn the editor form into a PostInput; problems are put in `errors` by field name.
 
-    `accounts` are the accounts offered as choices (WTForms already refused anything else).
+    `accounts` are the accounts offered as choices; WTForms refuses any other id, and ids not
+    among them are ignored here, so this also runs on a form that failed WTForms validation.
     """
     now = now or utcnow()
     errors: dict[str, list[str]] = {}

@@ -62,9 +62,10 @@ def new() -> Response | tuple[str, int] | str:
     organisation = get_scoped_or_404(Organisation, org_id, current_user, roles=[Role.ADMIN])
     accounts = active_accounts_in_subtree(current_user, organisation)
     form = _build_form(accounts)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()  # then our own checks too, so every problem is shown at once
         data = services.read_form(form, organisation, {a.id: a for a in accounts})
-        if not _attach_errors(form, data):
+        if not _attach_errors(form, data) and valid:
             post = services.create_post(organisation, current_user, data)
             flash(_("The draft was saved."), "success")
             return redirect(url_for("posts.view", post_id=post.id))
@@ -81,9 +82,10 @@ def edit(post_id: int) -> Response | tuple[str, int]:
     offered.update({a.id: a for a in services.target_accounts(post)})  # keep current targets selectable
     accounts = sorted(offered.values(), key=lambda a: (a.platform, a.handle))
     form = _build_form(accounts, post)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()
         data = services.read_form(form, organisation, offered)
-        if not _attach_errors(form, data):
+        if not _attach_errors(form, data) and valid:
             changed = services.update_post(post, data)
             flash(_("The draft was saved.") if changed else _("Nothing was changed."),
                   "success" if changed else "info")

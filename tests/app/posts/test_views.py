@@ -89,8 +89,8 @@ def test_time_that_does_not_exist_in_a_dst_zone_is_refused(browser, factory):
     ({"scheduled_at": "2020-01-01T08:00"}, "Waktu unggah sudah lewat"),
     ({"scheduled_at": "", "not_after": "2020-01-01T08:00"}, "sudah lewat"),
     ({"scheduled_at": "besok pagi"}, "Isi tanggal dan jam"),
-    ({"body": "   "}, None),
-    ({"title": "x" * 201}, None),
+    ({"body": "   "}, "Isian ini wajib diisi"),
+    ({"title": "x" * 201}, "Paling banyak 200 karakter"),
 ])
 def test_invalid_input_is_refused_with_nothing_written(browser, factory, tree, fields, message):
     _top, opd, _sibling, _foreign = tree
@@ -99,6 +99,17 @@ def test_invalid_input_is_refused_with_nothing_written(browser, factory, tree, f
     assert (_count(Post), _count(PostTarget), _count(AuditEvent)) == (0, 0, 0)
     if message:
         assert message in response.get_data(as_text=True)
+
+
+def test_all_problems_are_reported_at_once(browser, factory, tree):
+    _top, opd, _sibling, _foreign = tree
+    response = browser(factory.user(opd, "admin")).post(
+        f"/posts/new?org_id={opd.id}", data={**_form(body="", scheduled_at="2020-01-01T08:00"), "accounts": ["999"]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Isian ini wajib diisi" in html and "Waktu unggah sudah lewat" in html
+    assert "Pilih salah satu pilihan yang tersedia" in html
+    assert _count(Post) == 0
 
 
 def test_accounts_outside_the_subtree_or_inactive_are_refused(browser, factory, tree):
