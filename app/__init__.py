@@ -57,3 +57,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp):
         app.register_blueprint(blueprint)
+
+    from app.influencers import init_app as init_influencers
+
+    init_influencers(app)
