@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.models import CollaborationKind, ConsentMethod
@@ -40,7 +40,7 @@ class HandleForm(FlaskForm):
 class ConsentForm(FlaskForm):
     given_by = StringField(_l("Given by"), validators=[DataRequired(), Length(max=200)])
     given_on = DateField(_l("Given on"), validators=[DataRequired()])
-    method = SelectField(_l("How"), choices=[(k.value, v) for k, v in METHOD_LABELS.items()],
+    method = SelectField(_l("How"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()],
                          validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     document = FileField(_l("Evidence (PDF, PNG or JPEG)"))
@@ -70,7 +70,7 @@ class PolicyForm(FlaskForm):
 
 class CollaborationForm(FlaskForm):
     influencer_id = SelectField(_l("Influencer"), coerce=int, validators=[DataRequired()])
-    kind = SelectField(_l("Kind of collaboration"), choices=[(k.value, v) for k, v in KIND_LABELS.items()],
+    kind = SelectField(_l("Kind of collaboration"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
                        validators=[DataRequired()])
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 
 from app.extensions import db
 from app.influencers.services import covering_agreement, has_active_consent, local_day, publish_moment
-from app.models import Influencer, Post, PostCollaboration
+from app.models import Agreement, Influencer, Post, PostCollaboration
 from app.models.influencers import CollaborationKind
 
 
@@ -53,11 +53,18 @@ def rows_for(query: Select) -> list[ReportRow]:
             influencer_id=influencer.id, influencer=influencer.name, organisation=post.organisation.name,
             post_id=post.id, post_title=post.title or post.body[:60], post_state=post.state, day=day,
             platforms=tuple(sorted({t.account.platform for t in post.targets})), kinds=kinds, paid=paid,
-            agreement=(f"{agreement.starts_on.isoformat()} – {agreement.ends_on.isoformat()}"
-                       f"{' (' + _('paid') + ')' if agreement.paid else ''}") if agreement else "",
+            agreement=_agreement_label(agreement),
             consent=has_active_consent(influencer, moment),
         ))
     return sorted(rows, key=lambda r: (r.day, r.influencer.lower(), r.post_id))
+
+
+def _agreement_label(agreement: Agreement | None) -> str:
+    if agreement is None:
+        return ""
+    period = f"{agreement.starts_on.isoformat()} – {agreement.ends_on.isoformat()}"
+    paid = _("paid")
+    return f"{period} ({paid})" if agreement.paid else period
 
 
 def in_period(rows: Iterable[ReportRow], start: date | None, end: date | None) -> list[ReportRow]:

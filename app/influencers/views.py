@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from wtforms import SelectChoice
 
 from adapters import adapter_classes
 from app import audit
@@ -63,6 +64,10 @@ def _platforms() -> list[tuple[str, str]]:
     slugs = list(KNOWN_PLATFORMS) + sorted(set(adapter_classes()) - set(KNOWN_PLATFORMS))
     classes = adapter_classes()
     return [(s, PLATFORM_NAMES.get(s) or getattr(classes.get(s), "display_name", "") or s) for s in slugs]
+
+
+def _platform_choices() -> list[SelectChoice]:
+    return [SelectChoice(slug, name) for slug, name in _platforms()]
 
 
 def platform_name(slug: str) -> str:
@@ -132,7 +137,7 @@ def index() -> str:
 def create() -> Any:
     _require_some_role(MANAGE_ROLES)
     form = InfluencerForm()
-    form.organisation_id.choices = [(o.id, o.name) for o in _manageable_orgs()]
+    form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in _manageable_orgs()]
     if form.validate_on_submit():
         influencer = Influencer(organisation_id=form.organisation_id.data, name=form.name.data.strip(),
                                 contact=form.contact.data or "", notes=form.notes.data or "",
@@ -157,7 +162,7 @@ def detail(influencer_id: int) -> str:
 def _render_detail(influencer: Influencer, status: int = 200, **forms: Any) -> Any:
     org = db.session.get(Organisation, influencer.organisation_id)
     handle_form = forms.get("handle_form") or HandleForm()
-    handle_form.platform.choices = _platforms()
+    handle_form.platform.choices = _platform_choices()
     collaborations = db.session.scalars(
         select(PostCollaboration).where(PostCollaboration.influencer_id == influencer.id)
         .order_by(PostCollaboration.id.desc()).limit(20)).all()
@@ -177,7 +182,7 @@ def _render_detail(influencer: Influencer, status: int = 200, **forms: Any) -> A
 def edit(influencer_id: int) -> Any:
     influencer = get_scoped_or_404(Influencer, influencer_id, current_user, MANAGE_ROLES)
     form = InfluencerForm(obj=influencer)
-    form.organisation_id.choices = [(o.id, o.name) for o in _manageable_orgs()]
+    form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in _manageable_orgs()]
     if form.validate_on_submit():
         before = {"name": influencer.name, "organisation_id": influencer.organisation_id}
         old_contact, old_notes = influencer.contact, influencer.notes
@@ -207,7 +212,7 @@ def edit(influencer_id: int) -> Any:
 def set_handle(influencer_id: int) -> Any:
     influencer = get_scoped_or_404(Influencer, influencer_id, current_user, MANAGE_ROLES)
     form = HandleForm()
-    form.platform.choices = _platforms()
+    form.platform.choices = _platform_choices()
     if not form.validate_on_submit():
         flash(_("Choose a platform."), "error")
         return _render_detail(influencer, 400, handle_form=form)
@@ -267,11 +272,11 @@ def add_consent(influencer_id: int) -> Any:
     except documents.DocumentRejected as error:
         flash(str(error), "error")
         return _render_detail(influencer, 400, consent_form=form)
-    consent = ConsentRecord(organisation_id=influencer.organisation_id, influencer=influencer,
-                            given_by=form.given_by.data.strip(), given_at=_local_start(form.given_on.data, org),
-                            method=form.method.data, note=form.note.data or "", recorded_by_id=current_user.id)
     document = _store_document(influencer, None, parsed) if parsed else None
-    consent.document = document
+    consent = ConsentRecord(organisation_id=influencer.organisation_id, influencer_id=influencer.id,
+                            given_by=form.given_by.data.strip(), given_at=_local_start(form.given_on.data, org),
+                            method=form.method.data, note=form.note.data or "", recorded_by_id=current_user.id,
+                            document=document)
     db.session.add(consent)
     db.session.flush()
     audit.record("influencer.consent_recorded", consent, after={
@@ -441,7 +446,7 @@ def post_collaborations(post_id: int) -> Any:
     choices = db.session.scalars(
         scoped(Influencer, current_user, MANAGE_ROLES)
         .where(Influencer.organisation_id.in_(post.organisation.ancestor_ids)).order_by(Influencer.name)).all()
-    form.influencer_id.choices = [(i.id, i.name) for i in choices]
+    form.influencer_id.choices = [SelectChoice(i.id, i.name) for i in choices]
     status = 200
     if request.method == "POST":
         if not can_edit:

@@ -28,7 +28,8 @@ def influencer(org: Organisation, name: str = "Ayu", **handles: tuple[str, str |
     return row
 
 
-def consent(person: Influencer, given_at: datetime | None = None, withdrawn_at: datetime | None = None) -> ConsentRecord:
+def consent(person: Influencer, given_at: datetime | None = None,
+            withdrawn_at: datetime | None = None) -> ConsentRecord:
     row = ConsentRecord(organisation_id=person.organisation_id, influencer=person, given_by=person.name,
                         given_at=given_at or utcnow() - timedelta(days=30), method="signed_form",
                         withdrawn_at=withdrawn_at)

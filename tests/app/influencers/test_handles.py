@@ -8,7 +8,8 @@ from app.influencers.handles import InvalidHandle, normalise_handle, normalise_p
 
 @pytest.mark.parametrize(("platform", "raw", "expected"), [
     ("instagram", "@Ayu.Bpp", "ayu.bpp"), ("x", "Ayu_BPP", "Ayu_BPP"), ("tiktok", " ayu.bpp ", "ayu.bpp"),
-    ("youtube", "@Ayu-Vlog", "ayu-vlog"), ("facebook", "ayu.page", "ayu.page"), ("mastodon", "a@b.example", "a@b.example"),
+    ("youtube", "@Ayu-Vlog", "ayu-vlog"), ("facebook", "ayu.page", "ayu.page"),
+    ("mastodon", "a@b.example", "a@b.example"),
 ])
 def test_valid_handles_are_normalised(platform, raw, expected):
     assert normalise_handle(platform, raw) == expected

@@ -6,7 +6,8 @@ from app.influencers.mapping import DisclosureSettings, Participant, plan_for_pl
 from app.models.influencers import CollaborationKind as K
 
 
-def person(pid: int, name: str, *kinds: str, third_party: bool = False, **handles: tuple[str, str | None]) -> Participant:
+def person(pid: int, name: str, *kinds: str, third_party: bool = False,
+           **handles: tuple[str, str | None]) -> Participant:
     return Participant(pid, name, frozenset(kinds), handles, third_party_brand=third_party)
 
 
@@ -111,8 +112,10 @@ def test_tiktok_brand_toggles_follow_the_agreement():
 
 def test_tiktok_branded_content_cannot_be_private_or_an_inbox_draft():
     paid = [person(1, "Ayu", K.PAID_PARTNERSHIP, third_party=True, tiktok=("ayu", None))]
-    assert any("only to you" in p for p in plan_for_platform("tiktok", paid, options={"privacy_level": "SELF_ONLY"}).problems)
-    assert any("direct posts" in p for p in plan_for_platform("tiktok", paid, options={"post_mode": "MEDIA_UPLOAD"}).problems)
+    private = plan_for_platform("tiktok", paid, options={"privacy_level": "SELF_ONLY"})
+    assert any("only to you" in p for p in private.problems)
+    draft = plan_for_platform("tiktok", paid, options={"post_mode": "MEDIA_UPLOAD"})
+    assert any("direct posts" in p for p in draft.problems)
 
 
 def test_disclosure_text_where_a_platform_has_no_flag_or_policy_asks_everywhere():
@@ -125,7 +128,8 @@ def test_disclosure_text_where_a_platform_has_no_flag_or_policy_asks_everywhere(
                plan_for_platform("mastodon", paid, disclosure=DisclosureSettings("")).problems)
     ig = [person(1, "Ayu", K.PAID_PARTNERSHIP, instagram=("ayu", None))]
     assert "#iklan" not in plan_for_platform("instagram", ig).extra_text
-    assert plan_for_platform("instagram", ig, disclosure=DisclosureSettings("#iklan", True)).extra_text == "@ayu\n#iklan"
+    everywhere = DisclosureSettings("#iklan", text_everywhere=True)
+    assert plan_for_platform("instagram", ig, disclosure=everywhere).extra_text == "@ayu\n#iklan"
 
 
 def test_plan_apply_fills_the_variant_for_the_adapter():

@@ -59,8 +59,8 @@ def test_coordinator_creates_edits_and_sets_handles_with_audit(client, factory, 
     assert person.organisation_id == opd.id
     assert _events("influencer.create")[0].organisation_id == opd.id
 
-    assert client.post(f"/influencers/{person.id}/handles",
-                       data={"platform": "instagram", "handle": "@Ayu.Bpp", "platform_user_id": "1784"}).status_code == 302
+    data = {"platform": "instagram", "handle": "@Ayu.Bpp", "platform_user_id": "1784"}
+    assert client.post(f"/influencers/{person.id}/handles", data=data).status_code == 302
     assert client.post(f"/influencers/{person.id}/handles",
                        data={"platform": "x", "handle": "not valid!"}).status_code == 400
     db.session.expire_all()
@@ -74,7 +74,8 @@ def test_coordinator_creates_edits_and_sets_handles_with_audit(client, factory, 
     event = _events("influencer.update")[0]
     assert event.before["name"] == "Ayu" and event.after == {"name": "Ayu Lestari", "organisation_id": opd.id,
                                                             "contact_changed": True, "notes_changed": False}
-    assert client.post(f"/influencers/{person.id}/handles", data={"platform": "instagram", "remove": "y"}).status_code == 302
+    removal = {"platform": "instagram", "remove": "y"}
+    assert client.post(f"/influencers/{person.id}/handles", data=removal).status_code == 302
     db.session.expire_all()
     assert person.handles == [] and len(_events("influencer.handle_removed")) == 1
 
@@ -92,7 +93,7 @@ def test_foreign_tenant_gets_404_and_read_only_roles_get_403(client, factory, te
               (f"/posts/{post.id}/collaborations", {"influencer_id": person.id, "kind": "mention"})]
     for role in ("admin", "coordinator", "reviewer", "viewer", "security_officer"):
         _signed(client, factory, foreign, role)
-        for url in reads + [f"/influencers/{person.id}/edit", f"/influencers/policy/{opd.id}"]:
+        for url in [*reads, f"/influencers/{person.id}/edit", f"/influencers/policy/{opd.id}"]:
             assert client.get(url).status_code == 404, (role, url)
         for url, data in writes:
             assert client.post(url, data=data).status_code == 404, (role, url)
@@ -137,7 +138,7 @@ def test_registry_list_is_scoped_searchable_and_filterable(client, factory, tena
 
 
 def test_consent_agreement_and_private_documents(client, factory, tenants, app):
-    home, opd, foreign = tenants
+    _home, opd, foreign = tenants
     person = influencer(opd)
     _signed(client, factory, opd, "coordinator")
     response = client.post(f"/influencers/{person.id}/consents", data={
@@ -189,7 +190,7 @@ def test_consent_agreement_and_private_documents(client, factory, tenants, app):
 
 
 def test_withdrawing_consent_is_audited_and_blocks_paid_posts(client, factory, tenants):
-    home, opd, _foreign = tenants
+    _home, opd, _foreign = tenants
     person = influencer(opd)
     record = consent(person)
     _signed(client, factory, opd, "coordinator")
