@@ -14,7 +14,8 @@ handles); output is one `PlatformPlan` per platform:
 
 Platform rules (PLATFORMS.md, "Collaboration & disclosure"):
 Instagram collaborators (≤3, not on stories) + `user_tags`, paid → `is_paid_partnership`;
-Facebook paid → branded content `sponsor_id` (one per post), otherwise mentions;
+Facebook paid → branded content `sponsor_id` (one per post; a paid partner with no Facebook
+handle gets the disclosure text instead), otherwise mentions;
 X mentions / `media.tagged_user_ids`, paid → `paid_partnership`;
 YouTube paid → `paidProductPlacementDetails.hasPaidProductPlacement`, credit in the description;
 TikTok paid → `brand_content_toggle` (third-party brand) / `brand_organic_toggle` (own programme).
@@ -107,6 +108,8 @@ class _Builder:
     trailing: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Set when a paid collaboration cannot use the platform's flag, so the disclosure text is needed.
+    flagless: bool = False
 
     @property
     def name(self) -> str:
@@ -146,7 +149,7 @@ def plan_for_platform(platform: str, participants: list[Participant], *, text: s
 
 
 def _disclosure_text(builder: _Builder, disclosure: DisclosureSettings) -> None:
-    needs_text = builder.platform not in PLATFORMS_WITH_FLAG or disclosure.text_everywhere
+    needs_text = builder.platform not in PLATFORMS_WITH_FLAG or builder.flagless or disclosure.text_everywhere
     if not needs_text:
         return
     if not disclosure.text.strip():
@@ -220,12 +223,14 @@ def _facebook(builder: _Builder, people: list[Participant], options: Mapping[str
     for person in people:
         found = person.on("facebook")
         handle = found[0] if found else None
-        if person.paid:
-            if found and found[1]:
-                sponsors.append(found[1])
-            else:
-                builder.problems.append(_("%(name)s is a paid partner but has no resolved Facebook Page id; "
-                                          "Facebook's branded content needs it.", name=person.name))
+        if person.paid and found and found[1]:
+            sponsors.append(found[1])
+        elif person.paid and found:
+            builder.problems.append(_("%(name)s is a paid partner but has no resolved Facebook Page id; "
+                                      "Facebook's branded content needs it.", name=person.name))
+        elif person.paid:
+            # Not on Facebook: no sponsor to name, so the post carries the disclosure text instead.
+            builder.flagless = True
         _credit_unplaced(builder, person, handle)
     if sponsors:
         if len(sponsors) > FACEBOOK_SPONSOR_MAX:

@@ -66,9 +66,12 @@ def test_facebook_paid_is_branded_content_with_sponsor_id_otherwise_mentions():
     assert plan.problems == ()
 
 
-def test_facebook_paid_without_page_id_or_two_sponsors_are_problems():
+def test_facebook_paid_without_page_id_or_two_sponsors_are_problems_and_absent_partners_get_the_text():
     unresolved = plan_for_platform("facebook", [person(1, "Ayu", K.PAID_PARTNERSHIP, facebook=("ayu.page", None))])
     assert any("no resolved Facebook Page id" in p for p in unresolved.problems)
+    absent = plan_for_platform("facebook", [person(1, "Ayu", K.PAID_PARTNERSHIP)],
+                               disclosure=DisclosureSettings("#kerjasama"))
+    assert absent.problems == () and absent.fields == {} and absent.extra_text == "#kerjasama"
     two = plan_for_platform("facebook", [person(1, "A", K.PAID_PARTNERSHIP, facebook=("aaaaa", "1")),
                                          person(2, "B", K.PAID_PARTNERSHIP, facebook=("bbbbb", "2"))])
     assert any("one sponsor per post" in p for p in two.problems)
