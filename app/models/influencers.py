@@ -152,7 +152,7 @@ class Agreement(db.Model):
 
     influencer: Mapped[Influencer] = relationship(back_populates="agreements")
     documents: Mapped[list[InfluencerDocument]] = relationship(
-        foreign_keys=[InfluencerDocument.agreement_id], order_by="InfluencerDocument.created_at"
+        foreign_keys=[InfluencerDocument.agreement_id], order_by="InfluencerDocument.id"
     )
 
     def covers(self, day: date) -> bool:

@@ -168,6 +168,18 @@ def test_consent_agreement_and_private_documents(client, factory, tenants, app):
     assert response.status_code == 302
     deal = db.session.scalars(select(Agreement)).one()
     assert deal.paid and len(deal.documents) == 1
+    created = _events("influencer.agreement_created")[0]
+    assert created.after["paid"] is True and created.after["document_sha256"] == deal.documents[0].sha256
+    assert [e.after["filename"] for e in _events("influencer.document_uploaded")] == ["consent_form.pdf", "kontrak.pdf"]
+    other = influencer(opd, "Budi")
+    upload = {"document": (io.BytesIO(PDF), "x.pdf")}
+    assert client.post(f"/influencers/{other.id}/agreements/{deal.id}/documents", data=upload,
+                       content_type="multipart/form-data").status_code == 404  # not this influencer's agreement
+    upload = {"document": (io.BytesIO(PDF), "lampiran.pdf")}
+    assert client.post(f"/influencers/{person.id}/agreements/{deal.id}/documents", data=upload,
+                       content_type="multipart/form-data").status_code == 302
+    db.session.expire_all()
+    assert [d.filename for d in deal.documents] == ["kontrak.pdf", "lampiran.pdf"]
     stored = deal.documents[0]
     path = app.instance_path + "/private/influencer_documents/" + stored.storage_key
     with open(path, "rb") as fh:
