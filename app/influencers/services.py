@@ -34,6 +34,7 @@ from app.models import (
     PostCollaboration,
     PostCollaborationStatus,
     PostTarget,
+    TargetState,
     utcnow,
 )
 
@@ -134,6 +135,17 @@ def apply_collaborations(post: Post, platform: str, variant: Variant) -> Variant
     if not post_collaborations(post):
         return variant
     return plan_post(post, [platform])[platform].apply(variant)
+
+
+def unpublished_post_ids(influencer: Influencer) -> set[int]:
+    """Posts featuring the influencer that have a target not yet published."""
+    ids = set()
+    for post_id in set(db.session.scalars(
+            select(PostCollaboration.post_id).where(PostCollaboration.influencer_id == influencer.id))):
+        post = db.session.get(Post, post_id)
+        if not post.targets or any(t.state != TargetState.PUBLISHED for t in post.targets):
+            ids.add(post_id)
+    return ids
 
 
 # -- the submit gate ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 
 from adapters import adapter_classes
 from app import audit
+from app.events import emit
 from app.extensions import db
 from app.influencers import documents, reports, services
 from app.influencers.forms import (
@@ -154,7 +155,7 @@ def create() -> Any:
 
 @bp.route("/influencers/<int:influencer_id>")
 @login_required
-def detail(influencer_id: int) -> str:
+def detail(influencer_id: int) -> Any:
     influencer = get_scoped_or_404(Influencer, influencer_id, current_user, READ_ROLES)
     return _render_detail(influencer)
 
@@ -303,6 +304,10 @@ def withdraw_consent(influencer_id: int) -> Any:
     consent.withdrawn_at = utcnow()
     audit.record("influencer.consent_withdrawn", consent, before={"withdrawn_at": None},
                  after={"withdrawn_at": consent.withdrawn_at.isoformat(), "influencer_id": influencer.id})
+    # Posts not yet out that feature this person now fail the submit gate; tell whoever listens.
+    affected = sorted(services.unpublished_post_ids(influencer))
+    emit("influencer.consent_withdrawn", organisation_id=influencer.organisation_id,
+         influencer_id=influencer.id, post_ids=affected)
     db.session.commit()
     flash(_("Consent withdrawn. Paid collaborations with this person can no longer be submitted."), "success")
     return redirect(url_for("influencers.detail", influencer_id=influencer.id))

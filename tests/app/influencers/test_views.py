@@ -9,6 +9,7 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
+from app.events import add_listener
 from app.extensions import db
 from app.models import (
     Agreement,
@@ -201,16 +202,26 @@ def test_consent_agreement_and_private_documents(client, factory, tenants, app):
     assert app.instance_path not in (app.static_folder or "")
 
 
-def test_withdrawing_consent_is_audited_and_blocks_paid_posts(client, factory, tenants):
+def test_withdrawing_consent_is_audited_and_announced(client, factory, tenants, app):
     _home, opd, _foreign = tenants
     person = influencer(opd)
     record = consent(person)
+    author = factory.user(opd, "admin")
+    pending, published = factory.post(opd, author), factory.post(opd, author)
+    collaborate(pending, person, "mention")
+    collaborate(published, person, "mention")
+    done = target(published, factory.account(opd, "instagram"))
+    done.state = "published"
+    db.session.commit()
+    heard = []
+    add_listener(app, lambda name, organisation_id, payload: heard.append((name, organisation_id, payload)))
     _signed(client, factory, opd, "coordinator")
     assert client.post(f"/influencers/{person.id}/consents/withdraw", data={"consent_id": record.id}).status_code == 302
     assert client.post(f"/influencers/{person.id}/consents/withdraw", data={"consent_id": record.id}).status_code == 409
     assert client.post(f"/influencers/{person.id}/consents/withdraw", data={"consent_id": 999}).status_code == 404
     db.session.expire_all()
     assert record.withdrawn_at is not None and len(_events("influencer.consent_withdrawn")) == 1
+    assert heard == [("influencer.consent_withdrawn", opd.id, {"influencer_id": person.id, "post_ids": [pending.id]})]
 
 
 def test_tagging_a_post_shows_each_platform_and_bumps_the_content_version(client, factory, tenants):
