@@ -348,6 +348,40 @@ def add_agreement(influencer_id: int) -> Any:
     return redirect(url_for("influencers.detail", influencer_id=influencer.id))
 
 
+@bp.route("/influencers/<int:influencer_id>/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_agreement(influencer_id: int, agreement_id: int) -> Any:
+    """Correct an agreement (dates, paid, scope); every change is audited with the values before."""
+    influencer = get_scoped_or_404(Influencer, influencer_id, current_user, MANAGE_ROLES)
+    agreement = next((a for a in influencer.agreements if a.id == agreement_id), None)
+    if agreement is None:
+        abort(404)
+    form = AgreementForm(obj=agreement)
+    del form.document
+    status = 200
+    if form.validate_on_submit():
+        if form.ends_on.data < form.starts_on.data:
+            flash(_("The agreement cannot end before it starts."), "error")
+            status = 400
+        else:
+            before = _agreement_values(agreement)
+            form.populate_obj(agreement)
+            agreement.scope = agreement.scope or ""
+            audit.record("influencer.agreement_updated", agreement, before=before, after=_agreement_values(agreement))
+            db.session.commit()
+            flash(_("Agreement saved."), "success")
+            return redirect(url_for("influencers.detail", influencer_id=influencer.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("influencers/agreement_form.html", form=form, influencer=influencer,
+                           agreement=agreement), status
+
+
+def _agreement_values(agreement: Agreement) -> dict[str, Any]:
+    return {"starts_on": agreement.starts_on.isoformat(), "ends_on": agreement.ends_on.isoformat(),
+            "paid": agreement.paid, "third_party_brand": agreement.third_party_brand, "scope": agreement.scope}
+
+
 @bp.route("/influencers/<int:influencer_id>/agreements/<int:agreement_id>/documents", methods=["POST"])
 @login_required
 def upload_document(influencer_id: int, agreement_id: int) -> Any:

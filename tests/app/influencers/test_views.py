@@ -91,6 +91,7 @@ def test_foreign_tenant_gets_404_and_read_only_roles_get_403(client, factory, te
     writes = [(f"/influencers/{person.id}/handles", {"platform": "x", "handle": "ayu"}),
               (f"/influencers/{person.id}/consents", {}), (f"/influencers/{person.id}/agreements", {}),
               (f"/influencers/{person.id}/agreements/{deal.id}/documents", {}),
+              (f"/influencers/{person.id}/agreements/{deal.id}/edit", {"starts_on": "2026-01-01"}),
               (f"/posts/{post.id}/collaborations", {"influencer_id": person.id, "kind": "mention"})]
     for role in ("admin", "coordinator", "reviewer", "viewer", "security_officer"):
         _signed(client, factory, foreign, role)
@@ -172,10 +173,18 @@ def test_consent_agreement_and_private_documents(client, factory, tenants, app):
     created = _events("influencer.agreement_created")[0]
     assert created.after["paid"] is True and created.after["document_sha256"] == deal.documents[0].sha256
     assert [e.after["filename"] for e in _events("influencer.document_uploaded")] == ["consent_form.pdf", "kontrak.pdf"]
+    edit_url = f"/influencers/{person.id}/agreements/{deal.id}/edit"
+    assert client.get(edit_url).status_code == 200
+    assert client.post(edit_url, data={"starts_on": "2026-12-31", "ends_on": "2026-12-01"}).status_code == 400
+    assert client.post(edit_url, data={"starts_on": "2026-12-01", "ends_on": "2026-12-15", "paid": "y",
+                                       "scope": "Kampanye imunisasi"}).status_code == 302
+    updated = _events("influencer.agreement_updated")[0]
+    assert (updated.before["ends_on"], updated.after["ends_on"]) == ("2026-12-31", "2026-12-15")
     other = influencer(opd, "Budi")
     upload = {"document": (io.BytesIO(PDF), "x.pdf")}
     assert client.post(f"/influencers/{other.id}/agreements/{deal.id}/documents", data=upload,
                        content_type="multipart/form-data").status_code == 404  # not this influencer's agreement
+    assert client.get(f"/influencers/{other.id}/agreements/{deal.id}/edit").status_code == 404
     upload = {"document": (io.BytesIO(PDF), "lampiran.pdf")}
     assert client.post(f"/influencers/{person.id}/agreements/{deal.id}/documents", data=upload,
                        content_type="multipart/form-data").status_code == 302
