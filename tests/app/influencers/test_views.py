@@ -324,3 +324,14 @@ def test_gate_message_in_indonesian_by_default(factory, app):
     collaborate(post, influencer(org, "Ayu"), "paid_partnership")
     problems = services.collaboration_problems(post)
     assert any("persetujuan" in p for p in problems), problems
+
+
+def test_forms_need_a_csrf_token_and_an_own_organisation(client, factory, tenants, app):
+    home, _opd, foreign = tenants
+    _signed(client, factory, home, "coordinator")
+    assert client.post("/influencers/new", data={"organisation_id": foreign.id, "name": "X"}).status_code == 400
+    person = influencer(home)
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post("/influencers/new", data={"organisation_id": home.id, "name": "X"}).status_code == 400
+    assert client.post(f"/influencers/{person.id}/handles", data={"platform": "x", "handle": "ayu"}).status_code == 400
+    assert db.session.scalars(select(Influencer)).all() == [person] and person.handles == []
