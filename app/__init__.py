@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
 
     from app.accounts.views import bp as accounts_bp
     from app.auth.views import bp as auth_bp
+    from app.influencers import init_app as init_influencers
     from app.main.views import bp as main_bp
     from app.members.views import bp as members_bp
     from app.navigation import add_nav_entry
@@ -68,3 +69,4 @@ def _register_blueprints(app: Flask) -> None:
     add_nav_entry(app, "posts.index", _l("Posts"), 20)
     add_nav_entry(app, "accounts.index", _l("Social accounts"), 30)
     add_nav_entry(app, "orgs.tree", _l("Organisations"), 40)
+    init_influencers(app)

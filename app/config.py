@@ -22,6 +22,8 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_DEFAULT_LOCALE": "id",
     "WARTA_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "WARTA_ENV": "development",  # "production" turns on Secure cookies and URL checks
+    "WARTA_DISCLOSURE_TEXT": "#iklan",  # paid-partnership text where no organisation sets its own
+    "WARTA_DOCUMENT_MAX_BYTES": str(10 * 1024 * 1024),  # consent / agreement documents
 }
 
 
@@ -72,6 +74,8 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         BABEL_DEFAULT_TIMEZONE="UTC",
         WARTA_DEFAULT_TIMEZONE=env["WARTA_DEFAULT_TIMEZONE"],
         WARTA_LOCALES=("id", "en"),
+        WARTA_DISCLOSURE_TEXT=env["WARTA_DISCLOSURE_TEXT"] or "",
+        WARTA_DOCUMENT_MAX_BYTES=int(env["WARTA_DOCUMENT_MAX_BYTES"] or 0),
         # Sessions: server-checked version in every cookie (see app.auth), short life.
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -121,6 +121,9 @@ def seed_demo() -> list[str]:
         db.session.add(Post(organisation=by_name[org_name], author=users[key], title=title, body=body,
                             variants={}, scheduled_at=now + timedelta(days=1),
                             targets=[PostTarget(account=a) for a in accounts_by_org.get(org_name, [])]))
+    from app.influencers.demo import seed_demo_influencers
+
+    seed_demo_influencers(by_name["Diskominfo Kota Balikpapan"])
     db.session.flush()
     return [u.email for u in users.values()]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -16,8 +16,13 @@ from app.models import INDONESIAN_ZONES
 
 
 def select_locale() -> str:
-    """The signed-in user's language, else the session's choice, else the default (id)."""
+    """The signed-in user's language, else the session's choice, else the default (id).
+
+    Outside a request (workers, CLI) messages use the default language.
+    """
     supported = current_app.config["WARTA_LOCALES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in supported:
         return current_user.locale
     chosen = session.get("locale")
