@@ -126,12 +126,25 @@ def app(app_config: dict) -> Iterator:
     from app.redis_conn import get_redis
 
     app = create_app(app_config)
+    # The test keeps one app context open, and Flask reuses it for test-client requests; clear the
+    # per-request state it carries (signed-in user, tenancy and locale caches) as a real request would.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
     with app.app_context():
         get_redis(app).flushdb()
         yield app
         db.session.remove()
         _empty_all_tables(db)
         db.engine.dispose()
+
+
+def _forget_previous_request() -> None:
+    from flask import g
+    from flask.globals import _cv_app
+
+    g.__dict__.clear()
+    context = _cv_app.get(None)
+    for name in ("babel_locale", "babel_tzinfo", "babel_translations"):
+        context.__dict__.pop(name, None)
 
 
 def _empty_all_tables(db) -> None:
