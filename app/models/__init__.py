@@ -3,13 +3,30 @@ from app.models.accounts import AccountStatus, SocialAccount
 from app.models.audit import AuditEvent
 from app.models.org import INDONESIAN_ZONES, Membership, Organisation, OrgKind, Role
 from app.models.posts import Media, Post, PostMedia, PostState, PostTarget, TargetState
+from app.models.security import (
+    Attestation,
+    AttestationState,
+    CustomItem,
+    Evidence,
+    Incident,
+    IncidentKind,
+    ItemState,
+    ProfileSnapshot,
+)
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import RecoveryCode, User
 
 __all__ = [
     "INDONESIAN_ZONES",
     "AccountStatus",
+    "Attestation",
+    "AttestationState",
     "AuditEvent",
+    "CustomItem",
+    "Evidence",
+    "Incident",
+    "IncidentKind",
+    "ItemState",
     "Media",
     "Membership",
     "OrgKind",
@@ -18,6 +35,7 @@ __all__ = [
     "PostMedia",
     "PostState",
     "PostTarget",
+    "ProfileSnapshot",
     "RecoveryCode",
     "Role",
     "SocialAccount",
