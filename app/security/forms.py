@@ -5,9 +5,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-SEVERITY_CHOICES = [("critical", _l("Critical")), ("high", _l("High")), ("medium", _l("Medium")), ("low", _l("Low"))]
+SEVERITY_CHOICES = [SelectChoice("critical", _l("Critical")), SelectChoice("high", _l("High")),
+                    SelectChoice("medium", _l("Medium")), SelectChoice("low", _l("Low"))]
 
 
 class AttestForm(FlaskForm):
@@ -18,7 +20,8 @@ class AttestForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("accept", _l("Accept")), ("reject", _l("Reject"))],
+    decision = RadioField(_l("Decision"),
+                          choices=[SelectChoice("accept", _l("Accept")), SelectChoice("reject", _l("Reject"))],
                           validators=[InputRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
@@ -31,10 +34,10 @@ class ApplicabilityForm(FlaskForm):
 
 class IncidentForm(FlaskForm):
     kind = SelectField(_l("What happened"), choices=[
-        ("incident", _l("Incident")),
-        ("platform_alert", _l("Platform security alert")),
-        ("recovery_change", _l("Recovery phone or SIM changed")),
-        ("support_2fa_disabled", _l("Platform support disabled 2FA")),
+        SelectChoice("incident", _l("Incident")),
+        SelectChoice("platform_alert", _l("Platform security alert")),
+        SelectChoice("recovery_change", _l("Recovery phone or SIM changed")),
+        SelectChoice("support_2fa_disabled", _l("Platform support disabled 2FA")),
     ], validators=[DataRequired()])
     account_id = SelectField(_l("Account"), coerce=int, validators=[InputRequired()])
     occurred_on = DateField(_l("Date"), validators=[InputRequired()])
@@ -57,7 +60,7 @@ class CustomItemForm(FlaskForm):
 
 class PolicyForm(FlaskForm):
     policy = SelectField(_l("When a critical item is failing or overdue"), choices=[
-        ("warn", _l("Warn, but publish")), ("block", _l("Hold the post until the item passes")),
+        SelectChoice("warn", _l("Warn, but publish")), SelectChoice("block", _l("Hold the post until the item passes")),
     ], validators=[DataRequired()])
 
 

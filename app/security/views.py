@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 import adapters
 from app import audit
@@ -131,7 +132,7 @@ def attest(account_id: int) -> str | Response | tuple[str, int]:
     account = get_scoped_or_404(SocialAccount, account_id, current_user, [Role.ADMIN])
     locale = str(get_locale() or "id")
     form = AttestForm()
-    form.item_id.choices = [(i.id, f"{i.id} · {i.text('title', locale)}") for i in items_for_account(account)
+    form.item_id.choices = [SelectChoice(i.id, f"{i.id} · {i.text('title', locale)}") for i in items_for_account(account)
                             if i.verification == Verification.ATTESTED]
     if request.method == "GET":
         form.item_id.data = request.args.get("item", "")
@@ -293,7 +294,8 @@ def custom_items(org_id: int) -> str | Response | tuple[str, int]:
     """The organisation's own items (with its regulation reference), inherited down the tree."""
     organisation = get_scoped_or_404(Organisation, org_id, current_user, OFFICER_ROLES)
     form = CustomItemForm()
-    form.platform.choices = [("*", _("Every platform")), *[(slug, slug) for slug in sorted(adapters.adapter_classes())]]
+    form.platform.choices = [SelectChoice("*", _("Every platform")),
+                             *[SelectChoice(slug, slug) for slug in sorted(adapters.adapter_classes())]]
     if form.validate_on_submit():
         row = CustomItem(organisation_id=organisation.id, created_by_id=current_user.id,
                          **{name: getattr(form, name).data or "" for name in (
@@ -336,8 +338,8 @@ def incidents(org_id: int) -> str | Response | tuple[str, int]:
                                   .where(Organisation.path.like(f"{organisation.path}%"))
                                   .order_by(SocialAccount.handle)).all()
     form = IncidentForm()
-    form.account_id.choices = [(0, _("All accounts of this organisation")),
-                               *[(a.id, f"{a.platform} · @{a.handle}") for a in accounts]]
+    form.account_id.choices = [SelectChoice("0", _("All accounts of this organisation")),
+                               *[SelectChoice(str(a.id), f"{a.platform} · @{a.handle}") for a in accounts]]
     if form.validate_on_submit():
         if form.occurred_on.data > datetime.now(ZoneInfo(organisation.timezone)).date():
             form.occurred_on.errors = [_("The date cannot be in the future.")]
