@@ -56,7 +56,7 @@ def publish_gate(account_id: int) -> tuple[bool, str | None]:
     """(allowed, reason) for publishing to `account_id` now; see the module docstring."""
     account = db.session.get(SocialAccount, account_id)
     if account is None:
-        return False, "unknown account"
+        return False, "account not found"
     problems = [r.item.id for r in account_report(account).critical_problems]
     if not problems:
         return True, None

@@ -113,8 +113,9 @@ def evaluate(item: ChecklistItem, account: SocialAccount, state: ItemState | Non
     trigger_detail = f"trigger: {state.due_reason}" if state is not None and state.due_reason else "trigger"
 
     if item.api_check == "register_complete":
-        return ItemResult(item, ItemStatus.PASSING if _has_admin(account) else ItemStatus.FAILING,
-                          "" if _has_admin(account) else "no admin")
+        registered = _has_admin(account)
+        return ItemResult(item, ItemStatus.PASSING if registered else ItemStatus.FAILING,
+                          "registered" if registered else "no admin")
 
     checked = state is not None and state.check_passed is not None and state.checked_at is not None
     if checked and item.api_check:

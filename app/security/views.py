@@ -42,7 +42,7 @@ from app.security.forms import (
     PolicyForm,
     ReviewForm,
 )
-from app.security.gate import POLICY_KEY, announce_releases, blocked_accounts, gate_policy
+from app.security.gate import POLICY_KEY, announce_releases, blocked_accounts, gate_policy, publish_gate
 from app.security.items import find_item, items_for_account
 from app.security.status import ItemStatus, account_report, rollups
 from app.tenancy import get_scoped_or_404, has_role, scoped
@@ -122,7 +122,8 @@ def account(account_id: int) -> str:
         "security/account.html", account=account, report=account_report(account), snapshots=snapshots,
         is_admin=has_role(current_user, account.organisation, Role.ADMIN),
         is_officer=has_role(current_user, account.organisation, Role.SECURITY_OFFICER),
-        applicability_form=ApplicabilityForm(), confirm_form=ConfirmForm(), policy=gate_policy(account.organisation))
+        applicability_form=ApplicabilityForm(), confirm_form=ConfirmForm(), policy=gate_policy(account.organisation),
+        gate=publish_gate(account.id))
 
 
 @bp.route("/accounts/<int:account_id>/attest", methods=["GET", "POST"])
@@ -132,8 +133,8 @@ def attest(account_id: int) -> str | Response | tuple[str, int]:
     account = get_scoped_or_404(SocialAccount, account_id, current_user, [Role.ADMIN])
     locale = str(get_locale() or "id")
     form = AttestForm()
-    form.item_id.choices = [SelectChoice(i.id, f"{i.id} · {i.text('title', locale)}") for i in items_for_account(account)
-                            if i.verification == Verification.ATTESTED]
+    attestable = [i for i in items_for_account(account) if i.verification == Verification.ATTESTED]
+    form.item_id.choices = [SelectChoice(i.id, f"{i.id} · {i.text('title', locale)}") for i in attestable]
     if request.method == "GET":
         form.item_id.data = request.args.get("item", "")
     if not form.validate_on_submit():

@@ -79,11 +79,11 @@ def days_ago(days: int) -> datetime:
 
 
 def login(client, user: User) -> None:
-    """Sign `user` in; also forget the previous request's user, which the test app context's `g` keeps."""
+    """Sign `user` in; also forget the previous request's user and locale, which the test app context's `g` keeps."""
     from flask import g
 
     from tests.factories import sign_in
 
     sign_in(client, user)
-    for key in [k for k in vars(g) if k == "_login_user" or k.startswith("_warta_memberships_")]:
+    for key in [k for k in vars(g) if k in ("_login_user", "_flask_babel") or k.startswith("_warta_memberships_")]:
         g.pop(key, None)

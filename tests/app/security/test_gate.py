@@ -93,3 +93,15 @@ def test_policy_route_is_for_diskominfo_only(factory, app, client):
     assert response.status_code == 302
     assert gate.gate_policy(world.opd) == gate.GatePolicy.BLOCK
     assert client.post(f"/security/organisations/{world.opd.id}/policy", data={"policy": "nope"}).status_code == 400
+
+
+def test_account_page_tells_that_publishing_is_held(factory, app, client):
+    from tests.app.security.helpers import login
+
+    world = build_world(factory)
+    world.account.created_at = days_ago(30)
+    db.session.commit()
+    _block(world.root)
+    login(client, world.admin)
+    page = client.get(f"/security/accounts/{world.account.id}").get_data(as_text=True)
+    assert "Penerbitan ke akun ini ditahan" in page and "G2" in page
