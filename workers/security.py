@@ -4,7 +4,9 @@
 account that is not disabled). It needs an app context, which the worker
 pushes per job; the scheduler runs it daily (and after each token refresh with
 that account's id). Each account is committed on its own, so one platform
-failing never loses the others' results.
+failing never loses the others' results. Every run also emits
+`security.critical_items_overdue` for accounts with overdue critical items, so
+notifications can escalate them (daily, while they stay overdue).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 import adapters
 from adapters.base import AccountFacts, AccountRef, AdapterError, AuthExpired
+from app import events
 from app.crypto import decrypt_json
 from app.extensions import db
 from app.models import AccountStatus, SocialAccount, utcnow
@@ -22,6 +25,7 @@ from app.security import actions
 from app.security.checks import CHECKS, snapshot_profile
 from app.security.gate import announce_releases, blocked_accounts
 from app.security.items import items_for_account
+from app.security.status import ItemStatus, account_report
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,16 @@ def verify_account(account: SocialAccount) -> bool:
     return True
 
 
+def escalate_overdue_critical(account: SocialAccount) -> list[str]:
+    """Emit `security.critical_items_overdue` (for escalation to Kadis/Kabid) when critical items are overdue."""
+    overdue = [r.item.id for r in account_report(account).results
+               if r.item.is_critical and r.status == ItemStatus.OVERDUE]
+    if overdue:
+        events.emit("security.critical_items_overdue", organisation_id=account.organisation_id,
+                    account_id=account.id, items=overdue)
+    return overdue
+
+
 def verify_accounts(account_ids: Iterable[int] | None = None) -> dict[str, int]:
     """Verify the given accounts (default: all not disabled); returns counts for the job log."""
     query = select(SocialAccount.id).where(SocialAccount.status != AccountStatus.DISABLED)
@@ -72,6 +86,7 @@ def verify_accounts(account_ids: Iterable[int] | None = None) -> dict[str, int]:
         try:
             ok = verify_account(account)
             announce_releases(blocked)
+            escalate_overdue_critical(account)
             db.session.commit()
         except Exception:
             db.session.rollback()

@@ -12,7 +12,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, its menu entry and settings defaults."""
+    """Register the blueprint and its menu entry."""
     from flask_babel import lazy_gettext as _l
 
     from app.navigation import add_nav_entry

@@ -132,3 +132,18 @@ def test_expired_token_fails_and_platform_errors_record_nothing(factory, app):
 def test_accounts_without_an_adapter_are_skipped(factory, app):
     build_world(factory, platform="myspace")
     assert verify_accounts() == {"verified": 0, "skipped": 1}
+
+
+def test_overdue_critical_items_are_escalated_by_the_daily_run(factory, app):
+    from tests.app.security.helpers import days_ago
+
+    world = build_world(factory, platform="fakegram")
+    events = []
+    add_listener(app, lambda name, organisation_id=None, payload=None: events.append((name, payload)))
+    verify_accounts()
+    assert not [e for e in events if e[0] == "security.critical_items_overdue"]
+    world.account.created_at = days_ago(20)
+    db.session.commit()
+    verify_accounts()
+    escalations = [p for name, p in events if name == "security.critical_items_overdue"]
+    assert escalations == [{"account_id": world.account.id, "items": ["G2", "G3"]}]
