@@ -35,13 +35,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     navigation.init_app(app)
 
     import adapters
-    from app import cli
+    from app import cli, security
     from app.auth import init_auth
 
     adapters.init_app(app, extra=app.config.get("WARTA_EXTRA_ADAPTERS"))
 
     init_auth(app)
     _register_blueprints(app)
+    security.init_app(app)
     cli.init_app(app)
     return app
 

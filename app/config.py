@@ -24,6 +24,8 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_ENV": "development",  # "production" turns on Secure cookies and URL checks
     "WARTA_DISCLOSURE_TEXT": "#iklan",  # paid-partnership text where no organisation sets its own
     "WARTA_DOCUMENT_MAX_BYTES": str(10 * 1024 * 1024),  # consent / agreement documents
+    "WARTA_SECURITY_GRACE_DAYS": "7",  # a due checklist item becomes overdue after this many days
+    "WARTA_SECURITY_EVIDENCE_MAX_BYTES": str(5 * 1024 * 1024),  # largest evidence upload
 }
 
 
@@ -88,5 +90,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="warta-limiter",
+        WARTA_SECURITY_GRACE_DAYS=int(env["WARTA_SECURITY_GRACE_DAYS"]),
+        WARTA_SECURITY_EVIDENCE_MAX_BYTES=int(env["WARTA_SECURITY_EVIDENCE_MAX_BYTES"]),
     )
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_DEFAULTS})

@@ -55,3 +55,12 @@ def rotate_all() -> int:
         user.totp_secret_encrypted = rotate(user.totp_secret_encrypted)
         count += 1
     return count
+
+
+def encrypt_bytes(value: bytes) -> bytes:
+    """Encrypt a file's bytes (security evidence) under the newest key."""
+    return _fernet().encrypt(value)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _fernet().decrypt(bytes(token))

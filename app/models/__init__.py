@@ -16,6 +16,16 @@ from app.models.influencers import (
 )
 from app.models.org import INDONESIAN_ZONES, Membership, Organisation, OrgKind, Role
 from app.models.posts import Media, Post, PostMedia, PostState, PostTarget, TargetState
+from app.models.security import (
+    Attestation,
+    AttestationState,
+    CustomItem,
+    Evidence,
+    Incident,
+    IncidentKind,
+    ItemState,
+    ProfileSnapshot,
+)
 from app.models.types import UTCDateTime, utcnow
 from app.models.user import RecoveryCode, User
 
@@ -23,15 +33,22 @@ __all__ = [
     "INDONESIAN_ZONES",
     "AccountStatus",
     "Agreement",
+    "Attestation",
+    "AttestationState",
     "AuditEvent",
     "CollaborationKind",
     "CollaborationStatus",
     "ConsentMethod",
     "ConsentRecord",
+    "CustomItem",
     "DisclosurePolicy",
+    "Evidence",
+    "Incident",
+    "IncidentKind",
     "Influencer",
     "InfluencerDocument",
     "InfluencerHandle",
+    "ItemState",
     "Media",
     "Membership",
     "OrgKind",
@@ -42,6 +59,7 @@ __all__ = [
     "PostMedia",
     "PostState",
     "PostTarget",
+    "ProfileSnapshot",
     "RecoveryCode",
     "Role",
     "SocialAccount",
