@@ -11,6 +11,7 @@ from app import audit
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import Membership, Organisation, Role, User
+from app.security.actions import mark_due_for_organisation
 
 
 class MembershipError(ValueError):
@@ -81,6 +82,7 @@ def add_member(org: Organisation, *, email: str, role: str, name: str = "") -> t
     db.session.add(membership)
     db.session.flush()
     audit.record("membership.created", membership, after=snapshot(membership))
+    mark_due_for_organisation(org.id, f"{user.email} joined as {role}")
     db.session.commit()
     return membership, password
 
@@ -110,6 +112,8 @@ def change_role(membership: Membership, role: str) -> bool:
     membership.role = role
     membership.user.end_all_sessions()
     audit.record("membership.role_changed", membership, before=before, after=snapshot(membership))
+    mark_due_for_organisation(membership.organisation_id,
+                              f"{membership.user.email} changed role from {before['role']} to {role}")
     db.session.commit()
     return True
 
@@ -121,5 +125,6 @@ def remove(membership: Membership) -> None:
     before = snapshot(membership)
     membership.user.end_all_sessions()
     audit.record("membership.removed", membership, before=before)
+    mark_due_for_organisation(membership.organisation_id, f"{membership.user.email} left ({membership.role})")
     db.session.delete(membership)
     db.session.commit()

@@ -192,3 +192,28 @@ def test_members_page_in_english_after_switching(browser, factory, tree):
     assert "Anggota dan peran" in client.get(f"/organisations/{opd.id}/members").get_data(as_text=True)
     client.post("/language", data={"locale": "en"})
     assert "Members and roles" in client.get(f"/organisations/{opd.id}/members").get_data(as_text=True)
+
+
+def test_member_changes_make_access_checklist_items_due(app, factory):
+    """Joining, changing role and leaving re-open the access items of the organisation's accounts."""
+    from app.members import services
+    from app.models import ItemState
+
+    org = factory.org()
+    factory.user(org, "admin")
+    account = factory.account(org, platform="instagram")
+
+    def due_items() -> set[str]:
+        db.session.expire_all()
+        return {s.item_id for s in db.session.scalars(
+            db.select(ItemState).where(ItemState.account_id == account.id, ItemState.due_since.is_not(None)))}
+
+    membership, _password = services.add_member(org, email="baru@example.org", role="admin", name="Baru")
+    assert {"G4", "M1"} <= due_items()
+    first_due = {s.item_id: s.due_since for s in db.session.scalars(db.select(ItemState))}
+    services.change_role(membership, "viewer")
+    later = {s.item_id: s.due_since for s in db.session.scalars(db.select(ItemState))}
+    assert later["G4"] >= first_due["G4"]
+    services.remove(membership)
+    reasons = [s.due_reason for s in db.session.scalars(db.select(ItemState).where(ItemState.item_id == "G4"))]
+    assert reasons and "left" in reasons[0]
