@@ -12,7 +12,7 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create and configure a Warta app; `config` overrides environment settings."""
-    from app import navigation, redis_conn
+    from app import navigation, redis_conn, security_headers
     from app.config import load_config
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import init_i18n, select_locale
@@ -32,6 +32,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     init_i18n(app)
     navigation.init_app(app)
+    security_headers.init_app(app)
+    _trust_proxies(app)
 
     import adapters
     from app import cli
@@ -45,6 +47,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Read X-Forwarded-For/-Proto from exactly `WARTA_PROXY_HOPS` proxies (0: ignore them).
+
+    With the right count a client cannot forge its address: each proxy appends
+    to X-Forwarded-For and ProxyFix takes the entry added by the outermost one.
+    """
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config["WARTA_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
 def _migrations_dir() -> Any:
     from pathlib import Path
 
@@ -52,8 +67,9 @@ def _migrations_dir() -> Any:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp):
+    for blueprint in (main_bp, auth_bp, account_bp):
         app.register_blueprint(blueprint)

@@ -22,6 +22,9 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_DEFAULT_LOCALE": "id",
     "WARTA_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "WARTA_ENV": "development",  # "production" turns on Secure cookies and URL checks
+    "WARTA_PROXY_HOPS": "0",  # reverse proxies in front of Warta whose X-Forwarded-* headers are trusted
+    "WARTA_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",  # failed sign-in/TOTP attempts per account
+    "WARTA_LIMIT_PER_IP": "30 per minute; 200 per hour",  # failed sign-in/TOTP attempts per client IP
 }
 
 
@@ -36,6 +39,16 @@ def _instance_secret(instance: Path, name: str, make: Any) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(value)
     return value
+
+
+def _non_negative_int(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}.") from None
+    if number < 0:
+        raise RuntimeError(f"{name} must not be negative, got {number}.")
+    return number
 
 
 def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
@@ -62,6 +75,9 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
 
     app.config.update(
         WARTA_ENV=env["WARTA_ENV"],
+        WARTA_PROXY_HOPS=_non_negative_int("WARTA_PROXY_HOPS", env["WARTA_PROXY_HOPS"]),
+        WARTA_LIMIT_PER_ACCOUNT=env["WARTA_LIMIT_PER_ACCOUNT"],
+        WARTA_LIMIT_PER_IP=env["WARTA_LIMIT_PER_IP"],
         SECRET_KEY=secret_key,
         SQLALCHEMY_DATABASE_URI=database_url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
@@ -82,6 +98,9 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         REMEMBER_COOKIE_DURATION=0,
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
+        # Set explicitly: Flask-Limiter reads RATELIMIT_ENABLED once in init_app
+        # (config.setdefault) and stores it on the shared Limiter object.
+        RATELIMIT_ENABLED=True,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="warta-limiter",
     )

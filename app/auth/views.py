@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
+from cryptography.fernet import InvalidToken
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,7 +13,10 @@ from werkzeug.wrappers import Response
 from app import audit
 from app.auth import mfa
 from app.auth.forms import EnrolForm, LoginForm, TotpForm
+from app.auth.guard import end_other_sessions
+from app.auth.limits import FAILED_ATTEMPT_STATUS, throttled
 from app.auth.passwords import DUMMY_HASH, verify_password
+from app.crypto import decrypt_text, encrypt_text
 from app.extensions import db
 from app.models import User, utcnow
 
@@ -27,7 +31,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str:
+@throttled
+def login() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated and session.get("mfa_ok"):
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -39,7 +44,7 @@ def login() -> Response | str:
             audit.record("auth.login_failed", after={"email": email[:254]}, actor_id=user.id if user else None)
             db.session.commit()
             flash(_("Wrong email or password."), "error")
-            return render_template("auth/login.html", form=form), 401
+            return render_template("auth/login.html", form=form), FAILED_ATTEMPT_STATUS
         session.clear()  # a fresh session on every sign-in (no fixation)
         login_user(user)
         now = int(time.time())
@@ -60,7 +65,8 @@ def _finish_sign_in(user: User, method: str) -> Response:
 
 @bp.route("/totp", methods=["GET", "POST"])
 @login_required
-def totp() -> Response | str:
+@throttled
+def totp() -> Response | str | tuple[str, int]:
     if session.get("mfa_ok"):
         return redirect(url_for("main.index"))
     if not current_user.totp_enabled:
@@ -75,33 +81,50 @@ def totp() -> Response | str:
         audit.record("auth.totp_failed", current_user, actor_id=current_user.id)
         db.session.commit()
         flash(_("That code is not valid. Check your phone's clock, or use a recovery code."), "error")
-        return render_template("auth/totp.html", form=form), 401
+        return render_template("auth/totp.html", form=form), FAILED_ATTEMPT_STATUS
     return render_template("auth/totp.html", form=form)
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
 @login_required
-def enrol() -> Response | str:
+@throttled
+def enrol() -> Response | str | tuple[str, int]:
     """Set up TOTP: scan the QR code, confirm one code, receive recovery codes once."""
     if current_user.totp_enabled and not session.get("mfa_ok"):
         return redirect(url_for("auth.totp"))
-    secret = session.get("enrol_secret") or mfa.new_totp_secret()
-    session["enrol_secret"] = secret
+    secret = _enrolment_secret()
     form = EnrolForm()
     if form.validate_on_submit():
         if not mfa.verify_totp(current_user, form.code.data, secret=secret):
             flash(_("That code is not valid. Scan the QR code again and enter the new code."), "error")
-        else:
-            mfa.set_totp_secret(current_user, secret)
-            current_user.totp_enabled = True
-            codes = mfa.new_recovery_codes(current_user)
-            session.pop("enrol_secret", None)
-            session["mfa_ok"] = True
-            audit.record("auth.totp_enrolled", current_user, actor_id=current_user.id)
-            db.session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes)
+            uri = mfa.provisioning_uri(current_user, secret)
+            page = render_template("auth/enrol.html", form=form, qr_svg=mfa.qr_svg(uri), secret=secret)
+            return page, FAILED_ATTEMPT_STATUS
+        replaced = current_user.totp_enabled
+        mfa.set_totp_secret(current_user, secret)
+        current_user.totp_enabled = True
+        codes = mfa.new_recovery_codes(current_user)
+        session.pop("enrol_secret", None)
+        session["mfa_ok"] = True
+        audit.record("auth.totp_enrolled", current_user, actor_id=current_user.id, after={"replaced": replaced})
+        end_other_sessions(current_user)  # a changed second factor ends every other session
+        db.session.commit()
+        return render_template("auth/recovery_codes.html", codes=codes)
     uri = mfa.provisioning_uri(current_user, secret)
     return render_template("auth/enrol.html", form=form, qr_svg=mfa.qr_svg(uri), secret=secret)
+
+
+def _enrolment_secret() -> str:
+    """The seed being enrolled, kept encrypted in the session cookie until it is confirmed."""
+    stored = session.get("enrol_secret")
+    if stored:
+        try:
+            return decrypt_text(stored.encode())
+        except InvalidToken:
+            pass
+    secret = mfa.new_totp_secret()
+    session["enrol_secret"] = encrypt_text(secret).decode()
+    return secret
 
 
 @bp.route("/logout", methods=["POST"])
