@@ -15,8 +15,11 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -119,6 +122,23 @@ def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict:
     return _base_config(database_url, redis_url, tmp_path)
 
 
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose every request starts with an empty `flask.g`.
+
+    The `app` fixture keeps one app context pushed for the whole test, and Flask
+    reuses it for each test request, so without this `g` (Flask-Login's cached
+    `g._login_user`, the tenancy membership cache) would leak from one request,
+    or one client, into the next: a signed-out or foreign user could be served
+    as the previous one. In production every request has its own context.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator:
     from app import create_app
@@ -126,6 +146,7 @@ def app(app_config: dict) -> Iterator:
     from app.redis_conn import get_redis
 
     app = create_app(app_config)
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         get_redis(app).flushdb()
         yield app

@@ -24,10 +24,21 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.index")
+    """Only same-site relative paths are followed after sign-in (no open redirect).
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so a
+    backslash or a tab after the first slash turns it into "//evil.example":
+    any backslash, whitespace or control character refuses the target.
+    """
+    fallback = url_for("main.index")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if any(char == "\\" or char.isspace() or ord(char) < 32 or ord(char) == 127 for char in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

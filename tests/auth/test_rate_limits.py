@@ -19,7 +19,10 @@ def app_config(app_config, request):
     return app_config
 
 
-def _login(client, email, password="wrong password!", **environ):
+WRONG = "wrong password!"
+
+
+def _login(client, email, password=WRONG, **environ):
     return client.post("/auth/login", data={"email": email, "password": password}, environ_base=environ)
 
 
