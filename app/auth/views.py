@@ -101,8 +101,10 @@ def totp() -> Response | str | tuple[str, int]:
 @throttled
 def enrol() -> Response | str | tuple[str, int]:
     """Set up TOTP: scan the QR code, confirm one code, receive recovery codes once."""
-    if current_user.totp_enabled and not session.get("mfa_ok"):
-        return redirect(url_for("auth.totp"))
+    if current_user.totp_enabled:
+        # Replacing a working second factor from a session alone would let a stolen
+        # session lock the owner out; it is not offered (an admin resets 2FA instead).
+        return redirect(url_for("account.index" if session.get("mfa_ok") else "auth.totp"))
     secret = _enrolment_secret()
     form = EnrolForm()
     if form.validate_on_submit():
@@ -111,14 +113,13 @@ def enrol() -> Response | str | tuple[str, int]:
             uri = mfa.provisioning_uri(current_user, secret)
             page = render_template("auth/enrol.html", form=form, qr_svg=mfa.qr_svg(uri), secret=secret)
             return page, FAILED_ATTEMPT_STATUS
-        replaced = current_user.totp_enabled
         mfa.set_totp_secret(current_user, secret)
         current_user.totp_enabled = True
         codes = mfa.new_recovery_codes(current_user)
         session.pop("enrol_secret", None)
         session["mfa_ok"] = True
-        audit.record("auth.totp_enrolled", current_user, actor_id=current_user.id, after={"replaced": replaced})
-        end_other_sessions(current_user)  # a changed second factor ends every other session
+        audit.record("auth.totp_enrolled", current_user, actor_id=current_user.id)
+        end_other_sessions(current_user)  # a new second factor ends every other session
         db.session.commit()
         return render_template("auth/recovery_codes.html", codes=codes)
     uri = mfa.provisioning_uri(current_user, secret)

@@ -132,3 +132,30 @@ def _codes_on(page: str) -> list[str]:
     import re
 
     return re.findall(r"<code>([0-9a-f]{5}-[0-9a-f]{5})</code>", page)
+
+
+def test_enrolled_user_cannot_replace_the_second_factor_from_a_session(client, factory):
+    user = factory.user(factory.org(require_2fa=True), "admin")
+    enrol_totp(user)
+    encrypted = user.totp_secret_encrypted
+    sign_in(client, user)
+    for response in (client.get("/auth/enrol"), client.post("/auth/enrol", data={"code": "123456"})):
+        assert response.status_code == 302 and response.location.endswith("/account")
+    assert user.totp_secret_encrypted == encrypted
+
+
+def test_enrolment_ends_other_sessions_and_is_audited(app, factory):
+    import re
+
+    user = factory.user(factory.org(require_2fa=True), "admin")
+    other, this = app.test_client(), app.test_client()
+    sign_in(other, user)
+    this.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    page = this.get("/auth/enrol").get_data(as_text=True)
+    seed = re.search(r"<code>([A-Z2-7]{32})</code>", page).group(1)
+    assert this.post("/auth/enrol", data={"code": "000000"}).status_code == 401
+    assert this.post("/auth/enrol", data={"code": pyotp.TOTP(seed).now()}).status_code == 200
+    assert user.totp_enabled and mfa.totp_secret(user) == seed
+    assert this.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+    assert _actions() == ["auth.totp_enrolled"]
