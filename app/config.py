@@ -51,6 +51,18 @@ def _non_negative_int(name: str, value: Any) -> int:
     return number
 
 
+def _rate_limit(name: str, value: str) -> str:
+    """Check a Flask-Limiter limit string ("5 per minute; 20 per hour") at start-up, not at sign-in."""
+    from limits import parse_many
+
+    try:
+        if not parse_many(value):
+            raise ValueError(value)
+    except ValueError:
+        raise RuntimeError(f"{name} is not a rate limit like '5 per minute; 20 per hour': {value!r}.") from None
+    return value
+
+
 def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
     """Fill `app.config` from defaults, the environment and `overrides` (in that order)."""
     instance = Path(app.instance_path)
@@ -76,8 +88,8 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
     app.config.update(
         WARTA_ENV=env["WARTA_ENV"],
         WARTA_PROXY_HOPS=_non_negative_int("WARTA_PROXY_HOPS", env["WARTA_PROXY_HOPS"]),
-        WARTA_LIMIT_PER_ACCOUNT=env["WARTA_LIMIT_PER_ACCOUNT"],
-        WARTA_LIMIT_PER_IP=env["WARTA_LIMIT_PER_IP"],
+        WARTA_LIMIT_PER_ACCOUNT=_rate_limit("WARTA_LIMIT_PER_ACCOUNT", env["WARTA_LIMIT_PER_ACCOUNT"]),
+        WARTA_LIMIT_PER_IP=_rate_limit("WARTA_LIMIT_PER_IP", env["WARTA_LIMIT_PER_IP"]),
         SECRET_KEY=secret_key,
         SQLALCHEMY_DATABASE_URI=database_url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},

@@ -39,3 +39,9 @@ def test_development_generates_missing_secrets_into_the_instance_folder(app_conf
 def test_bad_proxy_hop_count_is_refused(app_config, value):
     with pytest.raises(RuntimeError, match="WARTA_PROXY_HOPS"):
         create_app(dict(app_config, WARTA_PROXY_HOPS=value))
+
+
+@pytest.mark.parametrize("value", ["", "lots", "5 per fortnight"])
+def test_bad_sign_in_limit_is_refused_at_start_up(app_config, value):
+    with pytest.raises(RuntimeError, match="WARTA_LIMIT_PER_IP"):
+        create_app(dict(app_config, WARTA_LIMIT_PER_IP=value))

@@ -6,7 +6,7 @@ import pytest
 
 from app.auth import mfa
 from app.extensions import db, limiter
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 
 
 @pytest.fixture
@@ -40,6 +40,10 @@ def test_brute_force_on_one_account_gets_429(client, factory):
     text = blocked.get_data(as_text=True)
     assert "Terlalu banyak percobaan" in text  # Indonesian by default
     assert "Retry-After" in blocked.headers
+    english = client.post("/auth/login", data={"email": user.email, "password": WRONG},
+                          headers={"Accept-Language": "en"})
+    assert english.status_code == 429
+    assert "Too many attempts. Please wait 1 minutes" in english.get_data(as_text=True)
 
 
 def test_per_account_limit_holds_across_ip_addresses_and_forged_headers(client, factory):
@@ -98,3 +102,13 @@ def test_totp_guessing_is_limited_per_user(client, factory):
     assert statuses == [401, 401, 401]
     response = client.post("/auth/totp", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 429
+
+
+def test_password_change_guessing_is_limited(client, factory):
+    user = factory.user(factory.org(), "viewer")
+    sign_in(client, user)
+    new = "a long new passphrase"
+    data = {"current_password": WRONG, "new_password": new, "confirm_password": new}
+    assert [client.post("/account/password", data=data).status_code for _ in range(3)] == [401, 401, 401]
+    data["current_password"] = PASSWORD
+    assert client.post("/account/password", data=data).status_code == 429
