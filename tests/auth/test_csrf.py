@@ -50,3 +50,14 @@ def test_state_changes_without_token_are_400_and_change_nothing(client, factory,
     db.session.refresh(user)
     assert (user.session_token, user.password_hash, user.locale) == (token, password_hash, "id")
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == 0
+
+
+def test_account_forms_carry_the_token_and_work_with_it(client, factory):
+    user = factory.user(factory.org(), "viewer")
+    sign_in(client, user)
+    page = client.get("/account").get_data(as_text=True)
+    tokens = re.findall(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">', page)
+    assert len(tokens) == 2  # password and language (recovery codes only once 2FA is on)
+    response = client.post("/account/language", data={"locale": "en", "csrf_token": tokens[-1]})
+    assert response.status_code == 302
+    assert user.locale == "en"
