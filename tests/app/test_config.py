@@ -45,3 +45,14 @@ def test_bad_proxy_hop_count_is_refused(app_config, value):
 def test_bad_sign_in_limit_is_refused_at_start_up(app_config, value):
     with pytest.raises(RuntimeError, match="WARTA_LIMIT_PER_IP"):
         create_app(dict(app_config, WARTA_LIMIT_PER_IP=value))
+
+
+def test_rate_limits_are_on_unless_configured_off_even_after_a_disabled_app(app_config):
+    """Flask-Limiter keeps `enabled` on the shared extension object; each app must set it explicitly."""
+    from app.extensions import limiter
+
+    create_app(dict(app_config, RATELIMIT_ENABLED=False))
+    assert limiter.enabled is False
+    production_like = {k: v for k, v in app_config.items() if k != "RATELIMIT_ENABLED"}
+    app = create_app(production_like)
+    assert app.config["RATELIMIT_ENABLED"] is True and limiter.enabled is True
