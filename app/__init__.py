@@ -12,7 +12,7 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create and configure a Warta app; `config` overrides environment settings."""
-    from app import forms_common, navigation, redis_conn
+    from app import forms_common, navigation, redis_conn, security_headers
     from app.config import load_config
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import init_i18n, select_locale
@@ -33,6 +33,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     forms_common.init_app(app)
     navigation.init_app(app)
+    security_headers.init_app(app)
+    _trust_proxies(app)
 
     import adapters
     from app import cli, security
@@ -47,6 +49,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Read X-Forwarded-For/-Proto from exactly `WARTA_PROXY_HOPS` proxies (0: ignore them).
+
+    With the right count a client cannot forge its address: each proxy appends
+    to X-Forwarded-For and ProxyFix takes the entry added by the outermost one.
+    """
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config["WARTA_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
 def _migrations_dir() -> Any:
     from pathlib import Path
 
@@ -57,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.accounts.views import bp as accounts_bp
+    from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
     from app.influencers import init_app as init_influencers
     from app.main.views import bp as main_bp
@@ -65,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.orgs.views import bp as orgs_bp
     from app.posts.views import bp as posts_bp
 
-    for blueprint in (main_bp, auth_bp, orgs_bp, members_bp, accounts_bp, posts_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, orgs_bp, members_bp, accounts_bp, posts_bp):
         app.register_blueprint(blueprint)
     add_nav_entry(app, "posts.index", _l("Posts"), 20)
     add_nav_entry(app, "accounts.index", _l("Social accounts"), 30)

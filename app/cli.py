@@ -37,7 +37,7 @@ def rotate_keys_command() -> None:
     from app.crypto import rotate_all
 
     count = rotate_all()
-    audit.record("security.keys_rotated", after={"secrets": count})
+    audit.record("security.keys_rotated", after={"re_encrypted": count})  # "secret" keys are redacted
     db.session.commit()
     click.echo(f"Re-encrypted {count} secrets with the newest key.")
 

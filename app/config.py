@@ -26,6 +26,9 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_DOCUMENT_MAX_BYTES": str(10 * 1024 * 1024),  # consent / agreement documents
     "WARTA_SECURITY_GRACE_DAYS": "7",  # a due checklist item becomes overdue after this many days
     "WARTA_SECURITY_EVIDENCE_MAX_BYTES": str(5 * 1024 * 1024),  # largest evidence upload
+    "WARTA_PROXY_HOPS": "0",  # reverse proxies in front of Warta whose X-Forwarded-* headers are trusted
+    "WARTA_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",  # failed sign-in/TOTP attempts per account
+    "WARTA_LIMIT_PER_IP": "30 per minute; 200 per hour",  # failed sign-in/TOTP attempts per client IP
 }
 
 
@@ -39,6 +42,28 @@ def _instance_secret(instance: Path, name: str, make: Any) -> str:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value)
+    return value
+
+
+def _non_negative_int(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RuntimeError(f"{name} must be a whole number, got {value!r}.") from None
+    if number < 0:
+        raise RuntimeError(f"{name} must not be negative, got {number}.")
+    return number
+
+
+def _rate_limit(name: str, value: str) -> str:
+    """Check a Flask-Limiter limit string ("5 per minute; 20 per hour") at start-up, not at sign-in."""
+    from limits import parse_many
+
+    try:
+        if not parse_many(value):
+            raise ValueError(value)
+    except ValueError:
+        raise RuntimeError(f"{name} is not a rate limit like '5 per minute; 20 per hour': {value!r}.") from None
     return value
 
 
@@ -66,6 +91,9 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
 
     app.config.update(
         WARTA_ENV=env["WARTA_ENV"],
+        WARTA_PROXY_HOPS=_non_negative_int("WARTA_PROXY_HOPS", env["WARTA_PROXY_HOPS"]),
+        WARTA_LIMIT_PER_ACCOUNT=_rate_limit("WARTA_LIMIT_PER_ACCOUNT", env["WARTA_LIMIT_PER_ACCOUNT"]),
+        WARTA_LIMIT_PER_IP=_rate_limit("WARTA_LIMIT_PER_IP", env["WARTA_LIMIT_PER_IP"]),
         SECRET_KEY=secret_key,
         SQLALCHEMY_DATABASE_URI=database_url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
@@ -88,6 +116,9 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         REMEMBER_COOKIE_DURATION=0,
         MAX_CONTENT_LENGTH=200 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
+        # Set explicitly: Flask-Limiter reads RATELIMIT_ENABLED once in init_app
+        # (config.setdefault) and stores it on the shared Limiter object.
+        RATELIMIT_ENABLED=True,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="warta-limiter",
         WARTA_SECURITY_GRACE_DAYS=int(env["WARTA_SECURITY_GRACE_DAYS"]),

@@ -15,8 +15,12 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import g, has_app_context
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -119,6 +123,26 @@ def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict:
     return _base_config(database_url, redis_url, tmp_path)
 
 
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose every request starts with an empty `flask.g`.
+
+    The `app` fixture keeps one app context pushed for the whole test, and Flask
+    reuses it for each test request, so without this `g` (Flask-Login's cached
+    `g._login_user`, the tenancy membership cache) would leak from one request,
+    or one client, into the next: a signed-out or foreign user could be served
+    as the previous one. In production every request has its own context.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+            context = _cv_app.get()
+            for name in ("babel_locale", "babel_tzinfo", "babel_translations"):  # Flask-Babel's caches
+                context.__dict__.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator:
     from app import create_app
@@ -126,25 +150,13 @@ def app(app_config: dict) -> Iterator:
     from app.redis_conn import get_redis
 
     app = create_app(app_config)
-    # The test keeps one app context open, and Flask reuses it for test-client requests; clear the
-    # per-request state it carries (signed-in user, tenancy and locale caches) as a real request would.
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         get_redis(app).flushdb()
         yield app
         db.session.remove()
         _empty_all_tables(db)
         db.engine.dispose()
-
-
-def _forget_previous_request() -> None:
-    from flask import g
-    from flask.globals import _cv_app
-
-    g.__dict__.clear()
-    context = _cv_app.get(None)
-    for name in ("babel_locale", "babel_tzinfo", "babel_translations"):
-        context.__dict__.pop(name, None)
 
 
 def _empty_all_tables(db) -> None:

@@ -5,10 +5,11 @@ import time
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.mfa import user_requires_2fa
+from app.models import User
 
 #: Endpoints reachable before the second factor is done.
 PRE_MFA_ENDPOINTS = {"auth.totp", "auth.enrol", "auth.logout", "auth.login", "static", "main.set_language"}
@@ -37,3 +38,13 @@ def enforce_session_rules() -> Response | None:
         return redirect(url_for("auth.enrol"))
     session["mfa_ok"] = True
     return None
+
+
+def end_other_sessions(user: User) -> None:
+    """Rotate the user's session token (ending every session) and keep only this one signed in.
+
+    Used after a password or second-factor change (ASVS 5 V7.4.3). The caller commits.
+    """
+    real_user = user._get_current_object() if hasattr(user, "_get_current_object") else user
+    real_user.end_all_sessions()
+    login_user(real_user)  # writes the new token into this session; auth_at/mfa_ok stay as they were

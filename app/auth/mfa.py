@@ -10,6 +10,7 @@ import time
 import pyotp
 import qrcode
 import qrcode.image.svg
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.crypto import decrypt_text, encrypt_text
@@ -102,3 +103,24 @@ def user_requires_2fa(user: User) -> bool:
     return bool(db.session.scalar(
         select(Organisation.id).where(Organisation.id.in_(ancestor_ids), Organisation.require_2fa.is_(True)).limit(1)
     ))
+
+
+#: Values of `mfa_status()`, for the members page (admin view of everyone's 2FA).
+MFA_ON = "on"  # TOTP enrolled
+MFA_MISSING = "missing"  # an organisation requires 2FA but the user has not enrolled yet
+MFA_OFF = "off"  # not enrolled and not required
+
+
+#: Labels for the values of `mfa_status()` (translated when rendered).
+MFA_STATUS_LABELS = {
+    MFA_ON: _l("On"),
+    MFA_MISSING: _l("Required, not set up yet"),
+    MFA_OFF: _l("Off"),
+}
+
+
+def mfa_status(user: User) -> str:
+    """The user's second-factor status: `MFA_ON`, `MFA_MISSING` or `MFA_OFF`."""
+    if user.totp_enabled:
+        return MFA_ON
+    return MFA_MISSING if user_requires_2fa(user) else MFA_OFF

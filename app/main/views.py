@@ -1,6 +1,9 @@
 """Home page, language switch and error pages."""
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -78,7 +81,12 @@ def too_large(error: Exception) -> tuple[str, int]:
 
 @bp.app_errorhandler(429)
 def too_many(error: Exception) -> tuple[str, int]:
-    return _error(429, _("Too many attempts. Please wait a moment and try again."))
+    from app.extensions import limiter
+
+    current = limiter.current_limit
+    seconds = current.reset_at - time.time() if current is not None else 60
+    minutes = max(1, math.ceil(seconds / 60))
+    return _error(429, _("Too many attempts. Please wait %(minutes)d minutes and try again.", minutes=minutes))
 
 
 @bp.app_errorhandler(500)
