@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app import audit
+from app.auth.mfa import mfa_status
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import Membership, Organisation, Role, User
@@ -25,6 +26,11 @@ class MemberRow:
     user: User
     direct: list[Membership] = field(default_factory=list)
     inherited: list[Membership] = field(default_factory=list)
+
+    @property
+    def mfa(self) -> str:
+        """Second-factor status (app.auth.mfa): "on", "missing" (required, not set up) or "off"."""
+        return mfa_status(self.user)
 
 
 def member_rows(org: Organisation) -> list[MemberRow]:

@@ -33,7 +33,7 @@ def test_list_shows_direct_and_inherited_roles_2fa_and_last_sign_in(browser, fac
     assert "Ibu Kepala" in html and "Pak Staf" in html
     assert "diwarisi dari Diskominfo Kota Balikpapan" in html  # boss's role is inherited, marked
     assert "24-11-2026 08:00 WITA" in html  # 00:00 UTC shown in the organisation's zone
-    assert "Sudah aktif" in html and "Belum aktif" in html
+    assert "Sudah aktif" in html and "Wajib, belum diatur" in html  # the staff member must enrol (2FA required above)
     assert "/role" not in html and "Tambah anggota" not in html  # a reviewer reads only
     assert boss.id != staff.id
 
