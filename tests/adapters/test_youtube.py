@@ -55,7 +55,7 @@ def test_resumable_upload_sends_metadata_and_chunks(tmp_path):
     job = _job(tmp_path, tags=["kota"], paid_partnership=True, made_with_ai=True, native_schedule=True)
     result = adapter.publish(job)
     assert result.remote_id == "vid1" and result.permalink.endswith("watch?v=vid1")
-    (init_uri, init_method, init_body, init_headers), *chunks = seq.request_sequence
+    (init_uri, init_method, init_body, _headers), *chunks = seq.request_sequence
     assert init_method == "POST" and init_uri.startswith(ROOT + "upload/youtube/v3/videos?")
     assert "part=snippet%2Cstatus%2CpaidProductPlacementDetails" in init_uri or \
         "part=snippet,status,paidProductPlacementDetails" in init_uri
