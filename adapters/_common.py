@@ -58,6 +58,13 @@ def token_set_from_response(body: dict[str, Any], *, previous: TokenSet | None =
     )
 
 
+def refresh_due(tokens: TokenSet, now: datetime | None = None, margin: timedelta = timedelta(minutes=15)) -> bool:
+    """True when the access token expires within `margin` (refresh before expiry, going by expires_in)."""
+    if tokens.expires_at is None:
+        return False
+    return tokens.expires_at - margin <= (now or datetime.now(UTC))
+
+
 def read_media_bytes(path: str | None, url: str, timeout: float) -> bytes:
     """The bytes of a media file: from its local path, else fetched from its (signed) URL."""
     if path:

@@ -91,6 +91,10 @@ class TikTokAdapter(PlatformAdapter):
     # FILE_UPLOAD chunks: 5–64 MB, files under 5 MB go in one piece.
     chunk_bytes: ClassVar[int] = 10 * 1024 * 1024
     min_chunk_bytes: ClassVar[int] = 5 * 1024 * 1024
+    # Posting caps Warta's quota ledger counts per account: (calls, window seconds, what). The daily
+    # post cap is unpublished (15–25/day reported); `spam_risk_too_many_posts` defers instead.
+    quota_windows: ClassVar[tuple[tuple[int, int, str], ...]] = (
+        (6, 60, "video/init per token"), (20, 60, "creator_info per token"), (30, 60, "status/fetch per token"))
     # Status polling: interval and the longest wait before reporting an unknown outcome.
     status_poll_seconds: ClassVar[float] = 3.0
     status_wait_max_seconds: ClassVar[float] = 180.0
@@ -181,6 +185,8 @@ class TikTokAdapter(PlatformAdapter):
                 raise OutcomeUnknown("TikTok did not answer in time; the post may exist", code="timeout") from exc
             raise Transient("TikTok did not answer in time", code="timeout") from exc
         except httpx.TransportError as exc:
+            if irreversible and not isinstance(exc, httpx.ConnectError):
+                raise OutcomeUnknown(f"Connection to TikTok broke after sending: {exc}", code="network") from exc
             raise Transient(f"Could not reach TikTok: {exc}", code="network") from exc
         return self._check(resp)
 

@@ -158,6 +158,10 @@ class XAdapter(PlatformAdapter):
     video_min_seconds: ClassVar[float] = 0.5
     video_max_seconds: ClassVar[float] = 140.0
     alt_text_maxlen: ClassVar[int] = 1000
+    # Caps Warta's quota ledger counts: (calls, window seconds, what) — PLATFORMS.md §3.
+    quota_windows: ClassVar[tuple[tuple[int, int, str], ...]] = (
+        (100, 15 * 60, "POST /2/tweets per user"), (10_000, 24 * 3600, "POST /2/tweets per app"),
+        (1_875, 15 * 60, "media upload calls per user"))
     # Bytes per APPEND segment, and how long to wait for media processing before giving up for now.
     chunk_bytes: ClassVar[int] = 4 * 1024 * 1024
     processing_wait_max_seconds: ClassVar[float] = 120.0

@@ -76,6 +76,8 @@ class YouTubeAdapter(PlatformAdapter):
     video_max_bytes: ClassVar[int] = 256 * 1024 ** 3
     # Private + publishAt lets YouTube publish at the time itself.
     supports_native_scheduling = True
+    # Caps Warta's quota ledger counts: (calls, window seconds, what); the day ends at midnight Pacific.
+    quota_windows: ClassVar[tuple[tuple[int, int, str], ...]] = ((100, 24 * 3600, "videos.insert per project"),)
     # Upload chunk and how often one chunk may fail transiently before giving up for now.
     chunk_bytes: ClassVar[int] = 8 * 1024 * 1024
     chunk_retries: ClassVar[int] = 5

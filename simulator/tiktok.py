@@ -4,6 +4,8 @@ Mounted at /tiktok. Fault names: spam_risk (HTTP 200 on creator_info, 403 on ini
 spam_risk_too_many_posts), token_invalid (401 access_token_invalid), rate_limit
 (429 rate_limit_exceeded), server_error (500), privacy_mismatch (403), and on
 "tiktok.publish" a fail_reason name (e.g. file_format_check_failed) that ends the publish FAILED.
+`state.scratch("tiktok")["settings"]` holds `privacy_options` and, when set, `verified_prefixes`
+(PULL_FROM_URL from elsewhere answers url_ownership_unverified).
 """
 from __future__ import annotations
 
@@ -126,7 +128,13 @@ def create_blueprint(state: XytSimState) -> Blueprint:
                 return _answer(code="invalid_param", message="total_chunk_count does not match", status=400)
             entry.update(status="PROCESSING_UPLOAD", size=size)
             data["upload_url"] = url_for("sim_tiktok.upload", publish_id=publish_id, _external=True)
-        elif source.get("source") != "PULL_FROM_URL":
+        elif source.get("source") == "PULL_FROM_URL":
+            urls = [source.get("video_url")] if kind == "video" else list(source.get("photo_images") or [])
+            verified = settings.get("verified_prefixes")
+            if verified is not None and not all(str(u).startswith(tuple(verified)) for u in urls):
+                return _answer(code="url_ownership_unverified", status=403,
+                               message="Please review our URL ownership verification rules.")
+        else:
             return _answer(code="invalid_param", message="source_info.source is invalid", status=400)
         publishes[publish_id] = entry
         return _answer(data)

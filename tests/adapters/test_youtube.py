@@ -87,6 +87,35 @@ def test_upload_resumes_from_last_confirmed_byte_after_5xx(tmp_path):
                       f"bytes {CHUNK}-{2 * CHUNK - 1}/{size}", f"bytes {2 * CHUNK}-{size - 1}/{size}"]
 
 
+class _DropsOnce(HttpMockSequence):
+    """Like HttpMockSequence, but the connection breaks on request number `drop_at` (nothing recorded)."""
+
+    def __init__(self, responses, drop_at):
+        super().__init__(responses)
+        self.calls = 0
+        self.drop_at = drop_at
+
+    def request(self, uri, method="GET", body=None, headers=None, *args, **kwargs):
+        self.calls += 1
+        if self.calls == self.drop_at:
+            raise ConnectionResetError("connection reset by peer")
+        return super().request(uri, method, body, headers, *args, **kwargs)
+
+
+def test_upload_resumes_after_a_broken_connection(tmp_path):
+    seq = _DropsOnce([
+        ({"status": "200", "location": SESSION}, ""),
+        ({"status": "308", "range": f"bytes=0-{CHUNK - 1}"}, ""),
+        ({"status": "308", "range": f"bytes=0-{CHUNK + 99}"}, ""),  # the server kept 100 bytes of the lost chunk
+        ({"status": "200"}, json.dumps({"id": "vid4"})),
+    ], drop_at=3)
+    adapter = YouTubeAdapter({"api_url": ROOT, "chunk_bytes": CHUNK}, http=seq)
+    assert adapter.publish(_job(tmp_path)).remote_id == "vid4"
+    size = 2 * CHUNK + 10
+    assert [c[3].get("Content-Range") for c in seq.request_sequence[1:]] == [
+        f"bytes 0-{CHUNK - 1}/{size}", f"bytes */{size}", f"bytes {CHUNK + 100}-{size - 1}/{size}"]
+
+
 @pytest.mark.parametrize(("status", "reason", "error"), [
     (403, "quotaExceeded", RateLimited), (400, "uploadLimitExceeded", RateLimited),
     (403, "rateLimitExceeded", RateLimited), (403, "forbidden", Permanent),

@@ -143,6 +143,9 @@ def test_tiktok_connect_file_upload_chunks_and_reconcile(sim, tmp_path):
     assert info_sent["brand_content_toggle"] is True and info_sent["disable_stitch"] is True
     assert record["request"]["source_info"]["total_chunk_count"] == 2
     assert adapter.find_published(job).remote_id == result.remote_id
+    facts = adapter.account_facts(_ref(found))
+    assert facts.token_valid and facts.profile["handle"] == "pemkot.demo" and facts.profile["verified"] is False
+    assert "video.publish" in facts.scopes
 
 
 def test_tiktok_spam_risk_defers_and_fail_reason_and_rotation(sim, tmp_path):
