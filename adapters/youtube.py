@@ -364,9 +364,10 @@ class YouTubeAdapter(PlatformAdapter):
         scopes: tuple[str, ...] = tuple(creds.get("scopes") or ())
         expires_at = None
         try:
-            info = httpx.get(self.settings.get("tokeninfo_url", "https://oauth2.googleapis.com/tokeninfo"),
-                             params={"access_token": creds.get("access_token", "")},
-                             timeout=float(self.settings.get("timeout", 60.0)))
+            # POSTed as a form so the token never appears in a URL (httpx logs URLs at INFO level).
+            info = httpx.post(self.settings.get("tokeninfo_url", "https://oauth2.googleapis.com/tokeninfo"),
+                              data={"access_token": creds.get("access_token", "")},
+                              timeout=float(self.settings.get("timeout", 60.0)))
         except httpx.HTTPError as exc:
             raise Transient(f"Could not reach Google: {exc}", code="network") from exc
         if info.status_code != 200:

@@ -1,7 +1,8 @@
 """Simulated X API v2: OAuth 2.0 + PKCE, users, tweets, v2 chunked media upload.
 
 Mounted at /x. Fault names per endpoint: rate_limit (429 + x-rate-limit-*),
-unauthorized (401), duplicate (403), server_error (503), timeout (sleeps 5 s).
+unauthorized (401), duplicate (403), server_error (503), timeout (answers after 2 s, and
+still publishes: the client has given up, the post exists).
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def _fault(state: XytSimState, endpoint: str) -> Response | None:
     if name == "server_error":
         return _problem(503, "Service Unavailable", "Service Unavailable")
     if name == "timeout":
-        time.sleep(5)
+        time.sleep(2)
     return None
 
 

@@ -83,10 +83,10 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         resp.status_code = 400
         return resp
 
-    @bp.get("/tokeninfo")
+    @bp.route("/tokeninfo", methods=["GET", "POST"])
     def tokeninfo() -> Response:
         with state.lock:
-            grant = state.tokens.get(request.args.get("access_token", ""))
+            grant = state.tokens.get(request.values.get("access_token", ""))
         if grant is None or grant.expires_at < time.time():
             return _oauth_error("invalid_token", "Invalid Value")
         return jsonify({"azp": "warta", "aud": "warta", "sub": grant.account, "scope": " ".join(grant.scopes),

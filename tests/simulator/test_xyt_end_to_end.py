@@ -1,6 +1,7 @@
 """Each adapter against its simulator blueprint over real HTTP: connect, publish, reconcile, faults."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from adapters.base import (
     AuthExpired,
     Collaboration,
     MediaItem,
+    OutcomeUnknown,
     Permanent,
     PublishJob,
     RateLimited,
@@ -175,3 +177,27 @@ def test_tiktok_spam_risk_defers_and_fail_reason_and_rotation(sim, tmp_path):
     with pytest.raises(AuthExpired) as invalid:
         adapter.publish(job)
     assert invalid.value.code == "access_token_invalid"
+
+
+def test_x_timeout_is_an_unknown_outcome_that_reconciliation_resolves(sim):
+    adapter = XAdapter({**sim.settings("x"), "timeout": 0.5})
+    found = _connect(sim, adapter, "1001")
+    job = PublishJob(target_id=5, account=_ref(found), variant=Variant(text="Pengumuman banjir"),
+                     idempotency_marker="w-5")
+    sim.state.add_fault("x.tweets", "timeout")
+    with pytest.raises(OutcomeUnknown):
+        adapter.publish(job)
+    deadline = time.monotonic() + 5
+    while not sim.state.published("x") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [record] = sim.state.published("x")
+    assert adapter.find_published(job).remote_id == record["id"]  # reconciled: no second post
+
+
+def test_simulator_latency_is_honoured(sim):
+    adapter = XAdapter(sim.settings("x"))
+    found = _connect(sim, adapter, "1001")
+    sim.state.latency["x.users_me"] = 0.3
+    started = time.monotonic()
+    adapter.account_facts(_ref(found))
+    assert time.monotonic() - started >= 0.3
