@@ -1,4 +1,9 @@
-"""Small helpers shared by the X, YouTube and TikTok adapters (no platform knowledge)."""
+"""Small helpers shared by the X, YouTube and TikTok adapters (no platform knowledge).
+
+`AccountRef.credentials` as these adapters read it: `access_token` (required),
+`refresh_token`, `scopes` (list of str) and `expires_at` (ISO 8601 string or aware
+datetime) — i.e. the stored `TokenSet` as a dict.
+"""
 from __future__ import annotations
 
 import base64

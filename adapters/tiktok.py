@@ -310,7 +310,7 @@ class TikTokAdapter(PlatformAdapter):
 
     def _init_photos(self, client: httpx.Client, token: str, variant: Variant, info: CreatorInfo) -> str:
         post_info = {"title": variant.title, "description": variant.text, **self._post_info(variant, info),
-                     "auto_add_music": bool(variant.options.get("auto_add_music", True))}
+                     "auto_add_music": bool(variant.options.get("auto_add_music", False))}
         data = self._call(client, "POST", "/v2/post/publish/content/init/", token, irreversible=True, json={
             "post_info": post_info,
             "source_info": {"source": "PULL_FROM_URL", "photo_cover_index": int(variant.options.get("cover_index", 0)),

@@ -110,7 +110,7 @@ def test_pull_from_url_and_photo_post_bodies(respx_mock):
     assert json.loads(photo_init.calls[0].request.content) == {
         "post_info": {"title": "Judul", "description": "desc", "privacy_level": "SELF_ONLY", "disable_comment": True,
                       "brand_content_toggle": False, "brand_organic_toggle": True, "is_aigc": False,
-                      "auto_add_music": True},
+                      "auto_add_music": False},
         "source_info": {"source": "PULL_FROM_URL", "photo_cover_index": 0,
                         "photo_images": ["https://media.test/0.jpg", "https://media.test/1.jpg"]},
         "post_mode": "DIRECT_POST", "media_type": "PHOTO"}
