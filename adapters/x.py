@@ -26,6 +26,7 @@ from adapters._common import read_media_bytes, text_matches, token_set_from_resp
 from adapters.base import (
     AccountFacts,
     AccountRef,
+    AdapterError,
     AuthExpired,
     ConnectableAccount,
     MediaItem,
@@ -325,7 +326,7 @@ class XAdapter(PlatformAdapter):
                     body["reply"] = {"in_reply_to_tweet_id": ids[-1]}
                 try:
                     data = self._request(client, "POST", "/2/tweets", token=token, json=body, irreversible=True)
-                except (Transient, RateLimited, Permanent, AuthExpired, OutcomeUnknown) as exc:
+                except AdapterError as exc:
                     if ids:  # the thread is half out: say which posts exist so nobody re-posts the start
                         exc.args = (f"{exc.args[0]} (thread stopped after posts {', '.join(ids)})",)
                         exc.code = exc.code or "thread_partial"
