@@ -29,7 +29,61 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_PROXY_HOPS": "0",  # reverse proxies in front of Warta whose X-Forwarded-* headers are trusted
     "WARTA_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",  # failed sign-in/TOTP attempts per account
     "WARTA_LIMIT_PER_IP": "30 per minute; 200 per hour",  # failed sign-in/TOTP attempts per client IP
+    "WARTA_SIMULATOR_URL": "http://127.0.0.1:5100",  # local platform simulator (default platform hosts)
+    # X (API v2)
+    "WARTA_X_API_URL": None,  # default: the simulator; real: https://api.x.com
+    "WARTA_X_AUTHORIZE_URL": None,  # default: the simulator; real: https://x.com/i/oauth2/authorize
+    "WARTA_X_CLIENT_ID": "warta-sim-x",
+    "WARTA_X_CLIENT_SECRET": "",
+    # YouTube (Data API v3, Google OAuth)
+    "WARTA_YOUTUBE_API_URL": None,  # default: the simulator; real: https://youtube.googleapis.com/
+    "WARTA_YOUTUBE_AUTH_URL": None,  # default: the simulator; real: https://accounts.google.com/o/oauth2/v2/auth
+    "WARTA_YOUTUBE_TOKEN_URL": None,  # default: the simulator; real: https://oauth2.googleapis.com/token
+    "WARTA_YOUTUBE_CLIENT_ID": "warta-sim-youtube",
+    "WARTA_YOUTUBE_CLIENT_SECRET": "warta-sim-secret",
+    # TikTok (Content Posting API)
+    "WARTA_TIKTOK_API_URL": None,  # default: the simulator; real: https://open.tiktokapis.com
+    "WARTA_TIKTOK_AUTHORIZE_URL": None,  # default: the simulator; real: https://www.tiktok.com/v2/auth/authorize/
+    "WARTA_TIKTOK_CLIENT_KEY": "warta-sim-tiktok",
+    "WARTA_TIKTOK_CLIENT_SECRET": "warta-sim-secret",
+    "WARTA_TIKTOK_AUDITED": "0",  # "1" once TikTok has audited the app (otherwise posts are SELF_ONLY)
+    "WARTA_TIKTOK_PULL_PREFIXES": "",  # comma-separated URL prefixes verified with TikTok for PULL_FROM_URL
 }
+
+
+def xyt_platform_settings(env: dict[str, str | None]) -> dict[str, dict[str, Any]]:
+    """`WARTA_PLATFORMS` entries for X, YouTube and TikTok (each under its own slug)."""
+    sim = (env["WARTA_SIMULATOR_URL"] or "").rstrip("/")
+    return {
+        "x": {
+            "api_url": (env["WARTA_X_API_URL"] or f"{sim}/x").rstrip("/"),
+            "authorize_url": env["WARTA_X_AUTHORIZE_URL"] or f"{sim}/x/i/oauth2/authorize",
+            "client_id": env["WARTA_X_CLIENT_ID"],
+            "client_secret": env["WARTA_X_CLIENT_SECRET"],
+            "timeout": 30.0,
+        },
+        "youtube": {
+            "api_url": (env["WARTA_YOUTUBE_API_URL"] or f"{sim}/youtube/").rstrip("/") + "/",
+            "authorize_url": env["WARTA_YOUTUBE_AUTH_URL"] or f"{sim}/youtube/o/oauth2/v2/auth",
+            "token_url": env["WARTA_YOUTUBE_TOKEN_URL"] or f"{sim}/youtube/token",
+            "tokeninfo_url": (
+                f"{sim}/youtube/tokeninfo" if not env["WARTA_YOUTUBE_TOKEN_URL"]
+                else "https://oauth2.googleapis.com/tokeninfo"
+            ),
+            "client_id": env["WARTA_YOUTUBE_CLIENT_ID"],
+            "client_secret": env["WARTA_YOUTUBE_CLIENT_SECRET"],
+            "timeout": 60.0,
+        },
+        "tiktok": {
+            "api_url": (env["WARTA_TIKTOK_API_URL"] or f"{sim}/tiktok").rstrip("/"),
+            "authorize_url": env["WARTA_TIKTOK_AUTHORIZE_URL"] or f"{sim}/tiktok/v2/auth/authorize/",
+            "client_key": env["WARTA_TIKTOK_CLIENT_KEY"],
+            "client_secret": env["WARTA_TIKTOK_CLIENT_SECRET"],
+            "audited": env["WARTA_TIKTOK_AUDITED"] == "1",
+            "pull_url_prefixes": [p.strip() for p in (env["WARTA_TIKTOK_PULL_PREFIXES"] or "").split(",") if p.strip()],
+            "timeout": 30.0,
+        },
+    }
 
 
 def _instance_secret(instance: Path, name: str, make: Any) -> str:
@@ -124,4 +178,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_SECURITY_GRACE_DAYS=int(env["WARTA_SECURITY_GRACE_DAYS"]),
         WARTA_SECURITY_EVIDENCE_MAX_BYTES=int(env["WARTA_SECURITY_EVIDENCE_MAX_BYTES"]),
     )
+    platforms: dict[str, dict[str, Any]] = dict(app.config.get("WARTA_PLATFORMS") or {})
+    platforms.update(xyt_platform_settings(env))
+    app.config["WARTA_PLATFORMS"] = platforms
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_DEFAULTS})

@@ -24,7 +24,7 @@ def _source_messages() -> set[str]:
             str(folder), method_map, keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
                                                 "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
         ):
-            found.update([message] if isinstance(message, str) else [m for m in message if m])
+            found.add(message if isinstance(message, str) else message[0])  # plural forms: keyed by singular
     return found
 
 

@@ -6,6 +6,7 @@ import time
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
@@ -86,7 +87,8 @@ def too_many(error: Exception) -> tuple[str, int]:
     current = limiter.current_limit
     seconds = current.reset_at - time.time() if current is not None else 60
     minutes = max(1, math.ceil(seconds / 60))
-    return _error(429, _("Too many attempts. Please wait %(minutes)d minutes and try again.", minutes=minutes))
+    return _error(429, ngettext("Too many attempts. Please wait %(num)d minute and try again.",
+                                "Too many attempts. Please wait %(num)d minutes and try again.", minutes))
 
 
 @bp.app_errorhandler(500)

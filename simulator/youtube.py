@@ -1,0 +1,185 @@
+"""Simulated YouTube Data API v3 (resumable videos.insert, channels, playlistItems, thumbnails) and Google OAuth.
+
+Mounted at /youtube (the adapter's root URL is <simulator>/youtube/). Fault names:
+quota (403 quotaExceeded), upload_limit (400 uploadLimitExceeded), forbidden (403),
+unauthorized (401), server_error (503) on "youtube.videos_insert"; server_error on
+"youtube.chunk" (a chunk is lost, the client must resume); invalid_grant on "youtube.token".
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from typing import Any
+
+from flask import Blueprint, jsonify, request, url_for
+from werkzeug.wrappers import Response
+
+from simulator._xyt_oauth import consent
+from simulator._xyt_state import XytSimState
+
+SCOPE = "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly"
+ERRORS = {
+    "quota": (403, "quotaExceeded", "youtube.quota", "The request cannot be completed because you have exceeded "
+              "your quota."),
+    "upload_limit": (400, "uploadLimitExceeded", "youtube.video", "The user has exceeded the number of videos "
+                     "they may upload."),
+    "forbidden": (403, "forbidden", "youtube.video", "Access forbidden."),
+    "unauthorized": (401, "authError", "global", "Invalid Credentials"),
+    "server_error": (503, "backendError", "global", "Backend Error"),
+}
+
+
+def _error(status: int, reason: str, domain: str, message: str) -> Response:
+    resp = jsonify({"error": {"code": status, "message": message,
+                              "errors": [{"message": message, "domain": domain, "reason": reason}]}})
+    resp.status_code = status
+    return resp
+
+
+def create_blueprint(state: XytSimState) -> Blueprint:
+    bp = Blueprint("sim_youtube", __name__, url_prefix="/youtube")
+    sessions: dict[str, dict[str, Any]] = state.scratch("youtube").setdefault("sessions", {})
+    videos: dict[str, dict[str, Any]] = state.scratch("youtube").setdefault("videos", {})
+
+    def guard(endpoint: str) -> str | Response:
+        state.delay(endpoint)
+        name = state.take_fault(endpoint)
+        if name in ERRORS:
+            return _error(*ERRORS[name])
+        account = state.account_for("youtube", request.headers.get("Authorization", "").removeprefix("Bearer "))
+        return account if account else _error(*ERRORS["unauthorized"])
+
+    @bp.route("/o/oauth2/v2/auth", methods=["GET", "POST"])
+    def authorize() -> Response:
+        return consent(state, "youtube", "Sign in with Google: Warta wants to manage your YouTube videos",
+                       request.values.get("scope", ""))
+
+    @bp.post("/token")
+    def token() -> Response:
+        form = request.form
+        if state.take_fault("youtube.token") == "invalid_grant":
+            return _oauth_error("invalid_grant", "Token has been expired or revoked.")
+        if form.get("grant_type") == "authorization_code":
+            grant = state.codes.pop(form.get("code", ""), None)
+            if not grant or grant["platform"] != "youtube" or grant["redirect_uri"] != form.get("redirect_uri"):
+                return _oauth_error("invalid_grant", "Malformed auth code.")
+            return jsonify({"token_type": "Bearer", "scope": SCOPE,
+                            **state.issue("youtube", grant["account"], tuple(SCOPE.split()), 3599)})
+        if form.get("grant_type") == "refresh_token":
+            with state.lock:
+                old = state.refresh_tokens.get(form.get("refresh_token", ""))  # Google keeps refresh tokens
+            if not old or old.platform != "youtube":
+                return _oauth_error("invalid_grant", "Token has been expired or revoked.")
+            issued = state.issue("youtube", old.account, old.scopes, 3599)
+            with state.lock:
+                state.refresh_tokens.pop(issued.pop("refresh_token"))
+            return jsonify({"token_type": "Bearer", "scope": SCOPE, **issued})
+        return _oauth_error("unsupported_grant_type", "Invalid grant_type")
+
+    def _oauth_error(error: str, description: str) -> Response:
+        resp = jsonify({"error": error, "error_description": description})
+        resp.status_code = 400
+        return resp
+
+    @bp.route("/tokeninfo", methods=["GET", "POST"])
+    def tokeninfo() -> Response:
+        with state.lock:
+            grant = state.tokens.get(request.values.get("access_token", ""))
+        if grant is None or grant.expires_at < time.time():
+            return _oauth_error("invalid_token", "Invalid Value")
+        return jsonify({"azp": "warta", "aud": "warta", "sub": grant.account, "scope": " ".join(grant.scopes),
+                        "exp": str(int(grant.expires_at)), "expires_in": str(int(grant.expires_at - time.time())),
+                        "access_type": "offline"})
+
+    @bp.get("/youtube/v3/channels")
+    def channels() -> Response:
+        account = guard("youtube.channels")
+        if isinstance(account, Response):
+            return account
+        info = state.accounts["youtube"][account]
+        return jsonify({"kind": "youtube#channelListResponse", "items": [{
+            "kind": "youtube#channel", "id": account,
+            "snippet": {"title": info["title"], "customUrl": info["customUrl"], "description": "",
+                        "thumbnails": {"default": {"url": f"https://yt3.example/{account}.jpg"}}},
+            "status": {"privacyStatus": "public", "longUploadsStatus": "allowed"},
+            "contentDetails": {"relatedPlaylists": {"uploads": "UU" + account[2:]}}}]})
+
+    @bp.get("/youtube/v3/playlistItems")
+    def playlist_items() -> Response:
+        account = guard("youtube.playlist_items")
+        if isinstance(account, Response):
+            return account
+        items = [{"kind": "youtube#playlistItem", "snippet": {
+            "title": v["snippet"]["title"], "description": v["snippet"].get("description", ""),
+            "resourceId": {"kind": "youtube#video", "videoId": vid}}}
+            for vid, v in reversed(list(videos.items())) if v["channel"] == account]
+        return jsonify({"kind": "youtube#playlistItemListResponse",
+                        "items": items[:int(request.args.get("maxResults", 5))]})
+
+    @bp.post("/upload/youtube/v3/videos")
+    def insert_start() -> Response:
+        account = guard("youtube.videos_insert")
+        if isinstance(account, Response):
+            return account
+        if request.args.get("uploadType") != "resumable":
+            return _error(400, "invalidParameter", "global", "Only resumable uploads are simulated")
+        body = request.get_json(silent=True) or {}
+        title = (body.get("snippet") or {}).get("title", "")
+        if not title or len(title) > 100:
+            return _error(400, "invalidTitle", "youtube.video", "The request metadata specifies an invalid title.")
+        upload_id = secrets.token_urlsafe(12)
+        sessions[upload_id] = {"account": account, "body": body, "parts": request.args.get("part", ""),
+                               "total": int(request.headers.get("X-Upload-Content-Length", "0") or 0),
+                               "data": bytearray()}
+        resp = Response(status=200)
+        resp.headers["Location"] = url_for("sim_youtube.insert_chunk", uploadType="resumable", upload_id=upload_id,
+                                           _external=True)
+        return resp
+
+    @bp.put("/upload/youtube/v3/videos")
+    def insert_chunk() -> Response:
+        session = sessions.get(request.args.get("upload_id", ""))
+        if session is None:
+            return _error(404, "notFound", "global", "Upload session not found")
+        content_range = request.headers.get("Content-Range", "")
+        received = len(session["data"])
+        status_query = re.fullmatch(r"bytes \*/(\d+|\*)", content_range)
+        match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", content_range)
+        if match and int(match[1]) == received and state.take_fault("youtube.chunk") != "server_error":
+            session["data"].extend(request.get_data())
+            session["total"] = int(match[3])
+        elif match and int(match[1]) == received:
+            return _error(*ERRORS["server_error"])  # the chunk is lost: the client must ask where to resume
+        elif not status_query and not match:
+            return _error(400, "badContent", "global", "Content-Range is required")
+        if len(session["data"]) < session["total"] or (status_query and len(session["data"]) < session["total"]):
+            resp = Response(status=308)
+            if session["data"]:
+                resp.headers["Range"] = f"bytes=0-{len(session['data']) - 1}"
+            return resp
+        video_id = secrets.token_urlsafe(8).replace("-", "x").replace("_", "y")[:11]
+        body = json.loads(json.dumps(session["body"]))
+        status = body.setdefault("status", {})
+        status["uploadStatus"] = "uploaded"
+        resource = {"kind": "youtube#video", "id": video_id, **body, "channel": session["account"]}
+        videos[video_id] = resource
+        state.record("youtube", session["account"], "video", {"id": video_id, "request": session["body"],
+                                                              "parts": session["parts"], "bytes": len(session["data"])})
+        sessions.pop(request.args["upload_id"])
+        return jsonify({k: v for k, v in resource.items() if k != "channel"})
+
+    @bp.post("/upload/youtube/v3/thumbnails/set")
+    def thumbnail_set() -> Response:
+        account = guard("youtube.thumbnails")
+        if isinstance(account, Response):
+            return account
+        video = videos.get(request.args.get("videoId", ""))
+        if video is None or video["channel"] != account:
+            return _error(404, "videoNotFound", "youtube.thumbnail", "The video could not be found.")
+        video["thumbnail_bytes"] = len(request.get_data())
+        return jsonify({"kind": "youtube#thumbnailSetResponse",
+                        "items": [{"default": {"url": f"https://i.ytimg.example/{video['id']}.jpg"}}]})
+
+    return bp
