@@ -52,8 +52,10 @@ def _migrations_dir() -> Any:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app import media
     from app.auth.views import bp as auth_bp
+    from app.connect.views import bp as connect_bp
     from app.main.views import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp):
+    for blueprint in (main_bp, auth_bp, connect_bp, media.bp):
         app.register_blueprint(blueprint)

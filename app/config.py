@@ -22,7 +22,41 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_DEFAULT_LOCALE": "id",
     "WARTA_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "WARTA_ENV": "development",  # "production" turns on Secure cookies and URL checks
+    # Platforms (WARTA_PLATFORMS): in development every host defaults to the local simulator.
+    "WARTA_SIMULATOR_URL": "http://127.0.0.1:5100",
+    "WARTA_META_APP_ID": None,  # default: the simulator's app id in development
+    "WARTA_META_APP_SECRET": None,
+    "WARTA_GRAPH_API_VERSION": "v25.0",
+    "WARTA_GRAPH_URL": None,  # default: https://graph.facebook.com (production) or the simulator
+    "WARTA_GRAPH_VIDEO_URL": None,  # default: https://graph-video.facebook.com or the simulator
+    "WARTA_FACEBOOK_WWW_URL": None,  # OAuth dialog host; default https://www.facebook.com or the simulator
+    "WARTA_HTTP_TIMEOUT": "30",
 }
+
+#: The simulator's own demo app (simulator/graph.py); used only when no app id is configured in development.
+SIMULATOR_META_APP = ("1000000000000001", "sim-app-secret")
+
+
+def platform_settings(env: dict[str, str | None], production: bool) -> dict[str, dict[str, Any]]:
+    """`WARTA_PLATFORMS`: per adapter slug, base URLs, API version, app credentials and timeout."""
+    sim = (env["WARTA_SIMULATOR_URL"] or "").rstrip("/")
+
+    def host(name: str, real: str) -> str:
+        return (env[name] or (real if production else f"{sim}/{real.removeprefix('https://')}")).rstrip("/")
+
+    app_id, app_secret = env["WARTA_META_APP_ID"], env["WARTA_META_APP_SECRET"]
+    if not app_id and not production:
+        app_id, app_secret = SIMULATOR_META_APP
+    graph = {
+        "graph_url": host("WARTA_GRAPH_URL", "https://graph.facebook.com"),
+        "video_url": host("WARTA_GRAPH_VIDEO_URL", "https://graph-video.facebook.com"),
+        "www_url": host("WARTA_FACEBOOK_WWW_URL", "https://www.facebook.com"),
+        "api_version": env["WARTA_GRAPH_API_VERSION"],
+        "app_id": app_id or "",
+        "app_secret": app_secret or "",
+        "timeout": float(env["WARTA_HTTP_TIMEOUT"] or 30),
+    }
+    return {"instagram": dict(graph), "facebook": dict(graph)}
 
 
 def _instance_secret(instance: Path, name: str, make: Any) -> str:
@@ -84,5 +118,10 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="warta-limiter",
+        WARTA_SIMULATOR_URL=(env["WARTA_SIMULATOR_URL"] or "").rstrip("/"),
+        WARTA_PLATFORMS=platform_settings(env, production),
+        WARTA_MEDIA_MAX_IMAGE_BYTES=8 * 1024 * 1024,
+        WARTA_MEDIA_MAX_VIDEO_BYTES=300 * 1024 * 1024,
+        WARTA_MEDIA_URL_SECONDS=24 * 3600,
     )
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_DEFAULTS})
