@@ -47,7 +47,7 @@ def stash_pending(user_id: int, found: list[ConnectableAccount]) -> str:
     payload = {"user_id": user_id, "accounts": [
         {"platform": a.platform, "external_id": a.external_id, "handle": a.handle, "display_name": a.display_name,
          "tokens": tokens_to_dict(a.tokens), "facts": a.facts} for a in found]}
-    get_redis(current_app).setex(f"warta:connect:{key}", PENDING_SECONDS, encrypt_json(payload))
+    get_redis(current_app).set(f"warta:connect:{key}", encrypt_json(payload), ex=PENDING_SECONDS)
     return key
 
 
