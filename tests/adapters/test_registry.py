@@ -42,8 +42,8 @@ def test_builtin_adapters_register_through_entry_points():
 
 
 def test_installed_example_package_appears_in_the_app(example_installed, app_config):
-    from app import create_app
     from adapters import adapter_classes, get_adapter
+    from app import create_app
 
     app = create_app(app_config)
     assert "mastodon" in adapter_classes(app)
