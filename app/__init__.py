@@ -59,3 +59,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, connect_bp, media.bp):
         app.register_blueprint(blueprint)
+    from flask_babel import lazy_gettext as _l
+
+    from app.navigation import add_nav_entry
+
+    add_nav_entry(app, "connect.index", _l("Connect accounts"), 60)

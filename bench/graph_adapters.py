@@ -36,7 +36,7 @@ def run() -> dict[str, Any]:
     from simulator import create_app
     from simulator.graph import DEMO_PAGES
 
-    page_id, page_name, token, ig_id, ig_name = DEMO_PAGES[0]
+    page_id, _page_name, token, ig_id, ig_name = DEMO_PAGES[0]
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, create_app({"SIM_CONTAINER_POLLS": 1}), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

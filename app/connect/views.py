@@ -38,6 +38,16 @@ def _redirect_uri(platform: str) -> str:
     return f"{current_app.config['WARTA_PUBLIC_URL']}{url_for('connect.callback', platform=platform)}"
 
 
+@bp.route("/")
+@login_required
+def index() -> str:
+    """The platforms an admin can connect accounts from."""
+    if not _admin_org_ids():
+        abort(403)
+    platforms = sorted((cls.display_name or slug, slug) for slug, cls in adapter_classes().items())
+    return render_template("connect/index.html", platforms=platforms)
+
+
 @bp.route("/<platform>")
 @login_required
 def start(platform: str) -> Response:

@@ -145,3 +145,13 @@ def test_connect_requires_an_admin_and_a_known_platform(sim_app, factory):
         sign_in(client, viewer)
         assert client.get("/connect/facebook").status_code == 403
         assert client.get("/connect/myspace").status_code == 404
+
+
+def test_connect_index_lists_platforms_for_admins(sim_app, factory):
+    with sim_app.app_context():
+        org = factory.org()
+        client = sim_app.test_client()
+        sign_in(client, factory.user(org, Role.ADMIN))
+        page = client.get("/connect/")
+        assert page.status_code == 200
+        assert "/connect/instagram" in page.text and "/connect/facebook" in page.text
