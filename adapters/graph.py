@@ -49,7 +49,7 @@ _FILTER = RedactingFilter()
 
 def install_log_redaction() -> None:
     """Attach the redacting filter to the loggers that print request URLs (idempotent)."""
-    for name in ("httpx", "httpcore", __name__):
+    for name in ("httpx", "httpcore", "httpcore.http11", "httpcore.http2", "httpcore.connection", __name__):
         log = logging.getLogger(name)
         if _FILTER not in log.filters:
             log.addFilter(_FILTER)
