@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from werkzeug.serving import run_simple
+
 from simulator import create_app
 
 
@@ -14,7 +16,8 @@ def main() -> None:
                         help="status polls before an Instagram container is FINISHED")
     args = parser.parse_args()
     app = create_app({"SIM_CONTAINER_POLLS": args.container_polls})
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    # run_simple, not app.run: app.run refuses to start when launched from `flask ... up` (FLASK_RUN_FROM_CLI).
+    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The platform simulator: Graph shapes, OAuth pages, faults, record, feed, concurrency, own process."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -141,8 +142,10 @@ def test_simulator_runs_as_its_own_process():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    # As started by `flask --app wsgi up`, which leaves FLASK_RUN_FROM_CLI in the environment.
+    env = {**os.environ, "FLASK_RUN_FROM_CLI": "true"}
     process = subprocess.Popen([sys.executable, "-m", "simulator", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         for _ in range(100):
             try:
