@@ -143,8 +143,13 @@ class TokenSet:
 
 @dataclass(frozen=True)
 class ConnectableAccount:
-    """An account found after OAuth that an admin may connect to an organisation."""
+    """An account found after OAuth that an admin may connect to an organisation.
 
+    One consent can yield accounts of several platforms (a Facebook login lists
+    Pages and their linked Instagram accounts), so each carries its `platform` slug.
+    """
+
+    platform: str
     external_id: str
     handle: str
     display_name: str
@@ -230,3 +235,16 @@ class PlatformAdapter(ABC):
     def disclosure_fields(self, variant: Variant) -> dict[str, Any]:
         """The platform's collaboration / paid-partnership request fields for `variant`."""
         return {}
+
+    def publishing_quota(self, account: AccountRef) -> dict[str, Any] | None:
+        """The platform's own publishing quota for the quota ledger ({"used", "total", "window_seconds"}),
+        or None when the platform does not expose one."""
+        return None
+
+    def cancel_native_schedule(self, account: AccountRef, remote_id: str) -> None:
+        """Remove a post the platform holds for later (crisis hold); only with native scheduling."""
+        raise Permanent(f"{self.slug} holds no natively scheduled posts")
+
+    def update_native_schedule(self, job: PublishJob, remote_id: str) -> None:
+        """Change the text or time of a natively scheduled post (an edit after scheduling)."""
+        raise Permanent(f"{self.slug} holds no natively scheduled posts")

@@ -395,7 +395,7 @@ class TikTokAdapter(PlatformAdapter):
         body = self._token_call(form)
         tokens = token_set_from_response(body, scope_separator=",")
         user = self._user_info(tokens.access_token)
-        return [ConnectableAccount(external_id=str(body.get("open_id") or user.get("open_id")),
+        return [ConnectableAccount(platform=self.slug, external_id=str(body.get("open_id") or user.get("open_id")),
                                    handle=user.get("username", ""), display_name=user.get("display_name", ""),
                                    tokens=tokens, facts={"profile": self._profile(user)})]
 

@@ -440,7 +440,7 @@ class XAdapter(PlatformAdapter):
                                  "redirect_uri": redirect_uri, "code_verifier": code_verifier or ""})
         tokens = token_set_from_response(body)
         user = self._me(tokens.access_token)
-        return [ConnectableAccount(external_id=str(user["id"]), handle=user.get("username", ""),
+        return [ConnectableAccount(platform=self.slug, external_id=str(user["id"]), handle=user.get("username", ""),
                                    display_name=user.get("name", ""), tokens=tokens,
                                    facts={"profile": self._profile(user)})]
 

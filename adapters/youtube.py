@@ -321,7 +321,8 @@ class YouTubeAdapter(PlatformAdapter):
         for channel in self._my_channels({"access_token": tokens.access_token}):
             snippet = channel.get("snippet", {})
             accounts.append(ConnectableAccount(
-                external_id=channel["id"], handle=snippet.get("customUrl", ""), display_name=snippet.get("title", ""),
+                platform=self.slug, external_id=channel["id"], handle=snippet.get("customUrl", ""),
+                display_name=snippet.get("title", ""),
                 tokens=tokens, facts={"profile": self._profile(channel)}))
         return accounts
 

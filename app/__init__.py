@@ -71,9 +71,11 @@ def _migrations_dir() -> Any:
 def _register_blueprints(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from app import media
     from app.accounts.views import bp as accounts_bp
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
+    from app.connect.views import bp as connect_bp
     from app.influencers import init_app as init_influencers
     from app.main.views import bp as main_bp
     from app.members.views import bp as members_bp
@@ -81,9 +83,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.orgs.views import bp as orgs_bp
     from app.posts.views import bp as posts_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, orgs_bp, members_bp, accounts_bp, posts_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, orgs_bp, members_bp, accounts_bp, posts_bp, connect_bp,
+                      media.bp):
         app.register_blueprint(blueprint)
     add_nav_entry(app, "posts.index", _l("Posts"), 20)
     add_nav_entry(app, "accounts.index", _l("Social accounts"), 30)
     add_nav_entry(app, "orgs.tree", _l("Organisations"), 40)
+    add_nav_entry(app, "connect.index", _l("Connect accounts"), 60)
     init_influencers(app)

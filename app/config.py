@@ -48,12 +48,56 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_TIKTOK_CLIENT_SECRET": "warta-sim-secret",
     "WARTA_TIKTOK_AUDITED": "0",  # "1" once TikTok has audited the app (otherwise posts are SELF_ONLY)
     "WARTA_TIKTOK_PULL_PREFIXES": "",  # comma-separated URL prefixes verified with TikTok for PULL_FROM_URL
+    # Platforms (WARTA_PLATFORMS): in development every host defaults to the local simulator.
+    "WARTA_META_APP_ID": None,  # default: the simulator's app id in development
+    "WARTA_META_APP_SECRET": None,
+    "WARTA_GRAPH_API_VERSION": "v25.0",
+    "WARTA_GRAPH_URL": None,  # default: https://graph.facebook.com (production) or the simulator
+    "WARTA_GRAPH_VIDEO_URL": None,  # default: https://graph-video.facebook.com or the simulator
+    "WARTA_FACEBOOK_WWW_URL": None,  # OAuth dialog host; default https://www.facebook.com or the simulator
+    "WARTA_HTTP_TIMEOUT": "30",
 }
 
+#: The simulator's own demo app (simulator/graph.py); used only when no app id is configured in development.
+SIMULATOR_META_APP = ("1000000000000001", "sim-app-secret")
 
-def xyt_platform_settings(env: dict[str, str | None]) -> dict[str, dict[str, Any]]:
-    """`WARTA_PLATFORMS` entries for X, YouTube and TikTok (each under its own slug)."""
+
+def platform_settings(env: dict[str, str | None], production: bool) -> dict[str, dict[str, Any]]:
+    """`WARTA_PLATFORMS`: per adapter slug, base URLs, API version, app credentials and timeout."""
     sim = (env["WARTA_SIMULATOR_URL"] or "").rstrip("/")
+
+    def host(name: str, real: str) -> str:
+        return (env[name] or (real if production else f"{sim}/{real.removeprefix('https://')}")).rstrip("/")
+
+    app_id, app_secret = env["WARTA_META_APP_ID"], env["WARTA_META_APP_SECRET"]
+    if not app_id and not production:
+        app_id, app_secret = SIMULATOR_META_APP
+    graph = {
+        "graph_url": host("WARTA_GRAPH_URL", "https://graph.facebook.com"),
+        "video_url": host("WARTA_GRAPH_VIDEO_URL", "https://graph-video.facebook.com"),
+        "www_url": host("WARTA_FACEBOOK_WWW_URL", "https://www.facebook.com"),
+        "api_version": env["WARTA_GRAPH_API_VERSION"],
+        "app_id": app_id or "",
+        "app_secret": app_secret or "",
+        "timeout": float(env["WARTA_HTTP_TIMEOUT"] or 30),
+    }
+    return {"instagram": dict(graph), "facebook": dict(graph)}
+
+
+def xyt_platform_settings(env: dict[str, str | None], production: bool = False) -> dict[str, dict[str, Any]]:
+    """`WARTA_PLATFORMS` entries for X, YouTube and TikTok (each under its own slug).
+
+    In development every host defaults to the local simulator; in production to the real platform.
+    """
+    sim = (env["WARTA_SIMULATOR_URL"] or "").rstrip("/")
+    if production:
+        real = {"WARTA_X_API_URL": "https://api.x.com", "WARTA_X_AUTHORIZE_URL": "https://x.com/i/oauth2/authorize",
+                "WARTA_YOUTUBE_API_URL": "https://youtube.googleapis.com/",
+                "WARTA_YOUTUBE_AUTH_URL": "https://accounts.google.com/o/oauth2/v2/auth",
+                "WARTA_YOUTUBE_TOKEN_URL": "https://oauth2.googleapis.com/token",
+                "WARTA_TIKTOK_API_URL": "https://open.tiktokapis.com",
+                "WARTA_TIKTOK_AUTHORIZE_URL": "https://www.tiktok.com/v2/auth/authorize/"}
+        env = {**env, **{k: env[k] or v for k, v in real.items()}}
     return {
         "x": {
             "api_url": (env["WARTA_X_API_URL"] or f"{sim}/x").rstrip("/"),
@@ -177,8 +221,13 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         RATELIMIT_KEY_PREFIX="warta-limiter",
         WARTA_SECURITY_GRACE_DAYS=int(env["WARTA_SECURITY_GRACE_DAYS"]),
         WARTA_SECURITY_EVIDENCE_MAX_BYTES=int(env["WARTA_SECURITY_EVIDENCE_MAX_BYTES"]),
+        WARTA_SIMULATOR_URL=(env["WARTA_SIMULATOR_URL"] or "").rstrip("/"),
+        WARTA_PLATFORMS=platform_settings(env, production),
+        WARTA_MEDIA_MAX_IMAGE_BYTES=8 * 1024 * 1024,
+        WARTA_MEDIA_MAX_VIDEO_BYTES=300 * 1024 * 1024,
+        WARTA_MEDIA_URL_SECONDS=24 * 3600,
     )
     platforms: dict[str, dict[str, Any]] = dict(app.config.get("WARTA_PLATFORMS") or {})
-    platforms.update(xyt_platform_settings(env))
+    platforms.update(xyt_platform_settings(env, production))
     app.config["WARTA_PLATFORMS"] = platforms
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_DEFAULTS})

@@ -98,13 +98,15 @@ def seed_demo() -> list[str]:
         user.totp_enabled = True
         new_recovery_codes(user)
         users[key] = user
+    graph_ids = _simulator_graph_accounts()
     accounts_by_org: dict[str, list[SocialAccount]] = {}
     for org_name, platform, handle in ACCOUNTS:
+        external_id, credentials = graph_ids.get((platform, handle), (
+            f"sim-{platform}-{handle.replace(' ', '').lower()}", {"access_token": f"sim-token-{platform}-{handle}"}))
         account = SocialAccount(
             organisation=by_name[org_name], platform=platform, handle=handle, display_name=handle,
-            external_id=f"sim-{platform}-{handle.replace(' ', '').lower()}",
-            credentials_encrypted=encrypt_json({"access_token": f"sim-token-{platform}-{handle}"}),
-            token_expires_at=utcnow() + timedelta(days=55),
+            external_id=external_id, credentials_encrypted=encrypt_json(credentials),
+            token_expires_at=None if (platform, handle) in graph_ids else utcnow() + timedelta(days=55),
         )
         db.session.add(account)
         accounts_by_org.setdefault(org_name, []).append(account)
@@ -126,6 +128,19 @@ def seed_demo() -> list[str]:
     seed_demo_influencers(by_name["Diskominfo Kota Balikpapan"])
     db.session.flush()
     return [u.email for u in users.values()]
+
+
+def _simulator_graph_accounts() -> dict[tuple[str, str], tuple[str, dict]]:
+    """Instagram/Facebook demo accounts as they exist in the local simulator (ids and Page tokens)."""
+    from simulator.graph import DEMO_PAGES
+
+    out: dict[tuple[str, str], tuple[str, dict]] = {}
+    for page_id, page_name, token, ig_id, ig_username in DEMO_PAGES:
+        out[("facebook", page_name)] = (page_id, {"access_token": token, "scopes": [], "extra": {}})
+        if ig_id:
+            out[("instagram", ig_username)] = (ig_id, {"access_token": token, "scopes": [],
+                                                       "extra": {"page_id": page_id}})
+    return out
 
 
 def _demo_secret(key: str) -> str:

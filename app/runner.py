@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -25,10 +26,15 @@ class ProcessSpec:
 def process_specs(app: Flask, host: str, port: int) -> list[ProcessSpec]:
     """The processes of a local Warta; later parts of the system add theirs here."""
     python = sys.executable
-    return [
+    specs = [
         ProcessSpec("web", [python, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",
                             "--access-logfile", "-", "wsgi:app"]),
     ]
+    simulator = urlsplit(app.config.get("WARTA_SIMULATOR_URL") or "")
+    if app.config.get("WARTA_ENV") != "production" and simulator.hostname in ("127.0.0.1", "localhost"):
+        specs.append(ProcessSpec("simulator", [python, "-m", "simulator", "--host", simulator.hostname,
+                                               "--port", str(simulator.port or 80)]))
+    return specs
 
 
 def run_all(app: Flask, host: str, port: int, banner: list[str]) -> None:

@@ -96,4 +96,5 @@ ROUTE_PARAMS.update({
     "evidence_id": lambda t: t.objects["evidence"].id,
     "profile_snapshot_id": lambda t: t.objects["profile_snapshot"].id,
     "custom_item_id": lambda t: t.objects["custom_item"].id,
+    "platform": lambda t: t.account.platform,  # /connect/<platform>: not tenant data, but must stay signed-in only
 })

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from simulator._xyt_app import create_app
 from simulator._xyt_state import XytSimState
+from tests.simulator.server import sim_server  # noqa: F401
 
 
 @dataclass

@@ -1,0 +1,165 @@
+"""Control API of the simulator: faults, latency, record, feeds, reset (`/_sim/...`).
+
+    POST   /_sim/faults   {"endpoint", "preset"?, "status"?, "body"?, "headers"?, "delay"?, "times"?}
+    GET    /_sim/faults   DELETE /_sim/faults
+    POST   /_sim/latency  {"endpoint": "*" | key, "seconds": float}
+    POST   /_sim/config   {"container_polls": int}
+    POST   /_sim/tokens/expire {"token": "..."}  (or {"all": true})
+    POST   /_sim/reset    {"seed": true}
+    GET    /_sim/record   ?platform=&account=&action=   (read-only list of every publish)
+    GET    /_sim/feed/<platform>/<account>   HTML feed of one simulated account (id or username)
+"""
+from __future__ import annotations
+
+import importlib
+import time
+from html import escape
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from simulator.state import Fault, SimState
+
+#: Named faults; each expands to a status, body and headers like the real platform's.
+PRESETS: dict[str, dict[str, Any]] = {
+    "rate_limited": {"status": 400, "body": {"error": {
+        "message": "(#4) Application request limit reached", "type": "OAuthException", "code": 4,
+        "is_transient": True, "fbtrace_id": "sim"}},
+        "headers": {"X-Business-Use-Case-Usage": '{"300000000000001":[{"type":"pages","call_count":100,'
+                    '"total_cputime":30,"total_time":40,"estimated_time_to_regain_access":7}]}'}},
+    "user_rate_limited": {"status": 400, "body": {"error": {
+        "message": "(#17) User request limit reached", "type": "OAuthException", "code": 17, "fbtrace_id": "sim"}},
+        "headers": {"X-App-Usage": '{"call_count":100,"total_cputime":12,"total_time":20}'}},
+    "too_many_requests": {"status": 429, "body": {}, "headers": {"Retry-After": "30"}},
+    "daily_publish_cap": {"status": 400, "body": {"error": {
+        "message": "Application request limit reached", "type": "OAuthException", "code": 9,
+        "error_subcode": 2207042, "fbtrace_id": "sim"}}},
+    "server_error": {"status": 500, "body": {"error": {
+        "message": "An unknown error has occurred.", "type": "OAuthException", "code": 1, "fbtrace_id": "sim"}}},
+    "bad_gateway": {"status": 502, "body": {}},
+    "expired_token": {"status": 400, "body": {"error": {
+        "message": "Error validating access token: Session has expired.", "type": "OAuthException",
+        "code": 190, "error_subcode": 463, "fbtrace_id": "sim"}}},
+    "content_rejected": {"status": 400, "body": {"error": {
+        "message": "The image size is too large.", "type": "OAuthException", "code": 36000,
+        "error_subcode": 2207004, "error_user_msg": "The image is too large (max 8 MB).", "fbtrace_id": "sim"}}},
+    "spam": {"status": 400, "body": {"error": {
+        "message": "The action is blocked as spam.", "type": "OAuthException", "code": 4,
+        "error_subcode": 2207051, "fbtrace_id": "sim"}}},
+    "media_not_ready": {"status": 400, "body": {"error": {
+        "message": "Media ID is not available", "type": "OAuthException", "code": 9007,
+        "error_subcode": 2207027, "fbtrace_id": "sim"}}},
+    "timeout": {"status": 0, "delay": 35.0},
+}
+
+
+def apply_fault(state: SimState, endpoint: str) -> ResponseReturnValue | None:
+    """Sleep for configured latency; return an injected error response for `endpoint`, if any."""
+    delay = state.delay_for(endpoint)
+    fault = state.take_fault(endpoint)
+    if fault is not None:
+        delay += fault.delay
+    if delay:
+        time.sleep(delay)
+    if fault is None or not fault.status:
+        return None
+    return jsonify(fault.body) if fault.body else "", fault.status, fault.headers
+
+
+def register(app: Flask, state: SimState) -> None:
+    bp = Blueprint("sim_control", __name__, url_prefix="/_sim", template_folder="templates")
+
+    @bp.post("/faults")
+    def add_fault() -> ResponseReturnValue:
+        spec = dict(request.get_json(force=True) or {})
+        preset = PRESETS.get(spec.pop("preset", ""), {}) if "preset" in spec else {}
+        if "preset" in (request.get_json(force=True) or {}) and not preset:
+            return {"error": f"unknown preset; known: {sorted(PRESETS)}"}, 400
+        merged = {**preset, **spec}
+        if not merged.get("endpoint"):
+            return {"error": "endpoint is required ('*' for all)"}, 400
+        fault = state.add_fault(Fault(endpoint=merged["endpoint"], status=int(merged.get("status", 0)),
+                                      body=merged.get("body", {}), headers=merged.get("headers", {}),
+                                      delay=float(merged.get("delay", 0)), times=int(merged.get("times", 1))))
+        return fault.as_dict(), 201
+
+    @bp.get("/faults")
+    def list_faults() -> ResponseReturnValue:
+        with state.lock:
+            return {"faults": [f.as_dict() for f in state.faults], "presets": sorted(PRESETS)}
+
+    @bp.delete("/faults")
+    def clear_faults() -> ResponseReturnValue:
+        with state.lock:
+            state.faults.clear()
+            state.latency.clear()
+        return {"cleared": True}
+
+    @bp.post("/latency")
+    def set_latency() -> ResponseReturnValue:
+        spec = request.get_json(force=True) or {}
+        with state.lock:
+            state.latency[str(spec.get("endpoint", "*"))] = float(spec.get("seconds", 0))
+        return {"latency": state.latency}
+
+    @bp.post("/config")
+    def set_config() -> ResponseReturnValue:
+        spec = request.get_json(force=True) or {}
+        with state.lock:
+            if "container_polls" in spec:
+                state.container_polls = int(spec["container_polls"])
+        return {"container_polls": state.container_polls}
+
+    @bp.post("/tokens/expire")
+    def expire_tokens() -> ResponseReturnValue:
+        spec = request.get_json(force=True) or {}
+        count = 0
+        with state.lock:
+            for value, record in state.tokens.items():
+                if spec.get("all") or value == spec.get("token"):
+                    record["expires_at"] = int(time.time()) - 1
+                    count += 1
+        return {"expired": count}
+
+    @bp.post("/reset")
+    def reset() -> ResponseReturnValue:
+        spec = request.get_json(silent=True) or {}
+        state.reset()
+        if spec.get("seed", True):
+            from simulator import FAMILIES
+
+            for module_path in FAMILIES.values():
+                importlib.import_module(module_path).seed(state)
+        return {"reset": True}
+
+    @bp.get("/record")
+    def record() -> ResponseReturnValue:
+        args = request.args
+        with state.lock:
+            entries = [dict(r) for r in state.record
+                       if (not args.get("platform") or r["platform"] == args["platform"])
+                       and (not args.get("account") or args["account"] in (str(r["account_id"]), r["account"]))
+                       and (not args.get("action") or r["action"] == args["action"])]
+        return {"count": len(entries), "record": entries}
+
+    @bp.get("/feed/<platform>/<account>")
+    def feed(platform: str, account: str) -> ResponseReturnValue:
+        with state.lock:
+            entries = [dict(r) for r in state.record if r["platform"] == platform
+                       and account in (str(r["account_id"]), str(r["account"]))
+                       and r["action"] in ("publish", "schedule")]
+        entries.reverse()
+        return render_template("sim_feed.html", platform=platform, account=account, entries=entries,
+                               when=lambda ts: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts)))
+
+    @bp.get("/avatar/<object_id>.svg")
+    def avatar(object_id: str) -> ResponseReturnValue:
+        letter = escape(object_id[-1:])
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" '
+               f'fill="#3b5998"/><text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff">{letter}'
+               "</text></svg>")
+        return svg, 200, {"Content-Type": "image/svg+xml"}
+
+    app.register_blueprint(bp)
+    app.extensions["sim_presets"] = PRESETS

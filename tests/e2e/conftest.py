@@ -1,0 +1,1 @@
+from tests.simulator.server import sim_server  # noqa: F401
