@@ -22,6 +22,12 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_DEFAULT_LOCALE": "id",
     "WARTA_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "WARTA_ENV": "development",  # "production" turns on Secure cookies and URL checks
+    "WARTA_EXTRA_ADAPTERS": "",  # comma-separated "module:Class" adapters loaded besides the entry points
+    "WARTA_WORKER_PROCESSES": "2",  # worker processes started by `flask worker` / `make run`
+    "WARTA_WORKER_THREADS": "16",  # platform calls in flight per worker process
+    "WARTA_PUBLISH_TIMEOUT": "120",  # seconds a publish job may take before it counts as unconfirmed
+    "WARTA_METRICS_TOKEN": "",  # bearer token for /metrics and /health (empty: networks only)
+    "WARTA_METRICS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",  # networks allowed /metrics and /health
 }
 
 
@@ -84,5 +90,11 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="warta-limiter",
+        WARTA_EXTRA_ADAPTERS=env["WARTA_EXTRA_ADAPTERS"],
+        WARTA_WORKER_PROCESSES=int(env["WARTA_WORKER_PROCESSES"]),
+        WARTA_WORKER_THREADS=int(env["WARTA_WORKER_THREADS"]),
+        WARTA_PUBLISH_TIMEOUT=int(env["WARTA_PUBLISH_TIMEOUT"]),
+        WARTA_METRICS_TOKEN=env["WARTA_METRICS_TOKEN"],
+        WARTA_METRICS_ALLOWED_NETWORKS=env["WARTA_METRICS_ALLOWED_NETWORKS"],
     )
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_DEFAULTS})

@@ -28,6 +28,8 @@ def process_specs(app: Flask, host: str, port: int) -> list[ProcessSpec]:
     return [
         ProcessSpec("web", [python, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",
                             "--access-logfile", "-", "wsgi:app"]),
+        ProcessSpec("dispatcher", [python, "-m", "flask", "--app", "wsgi", "dispatcher"]),
+        ProcessSpec("worker", [python, "-m", "flask", "--app", "wsgi", "worker"]),
     ]
 
 
