@@ -407,7 +407,7 @@ def reconcile_target(target_id: int, seq: int) -> str:
     quotas.release(target.id)
     lifecycle.move_target(target, T.QUEUED, reason="reconciled_absent")
     target.dispatch_seq += 1
-    target.queued_at = utcnow()
+    target.queued_at = target.due_at = utcnow()  # due now: the reconcile back-off no longer applies
     target.last_error = None
     new_seq = target.dispatch_seq
     db.session.commit()
