@@ -6,6 +6,7 @@ instance folder (never in the repository), so `make run` needs no setup.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_PUBLISH_TIMEOUT": "120",  # seconds a publish job may take before it counts as unconfirmed
     "WARTA_METRICS_TOKEN": "",  # bearer token for /metrics and /health (empty: networks only)
     "WARTA_METRICS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",  # networks allowed /metrics and /health
+    # JSON {"x": [{"scope": "account", "window_s": 86400, "limit": 50}]}: replaces a platform's posting caps.
+    "WARTA_QUOTAS": "",
 }
 
 
@@ -70,7 +73,8 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_ENV=env["WARTA_ENV"],
         SECRET_KEY=secret_key,
         SQLALCHEMY_DATABASE_URI=database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Worker processes run WARTA_WORKER_THREADS jobs at once, each with its own connection.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "max_overflow": int(env["WARTA_WORKER_THREADS"]) + 4},
         REDIS_URL=env["REDIS_URL"],
         WARTA_ENCRYPTION_KEYS=[k.strip() for k in keys.split(",") if k.strip()],
         WARTA_PUBLIC_URL=env["WARTA_PUBLIC_URL"].rstrip("/"),
@@ -96,5 +100,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_PUBLISH_TIMEOUT=int(env["WARTA_PUBLISH_TIMEOUT"]),
         WARTA_METRICS_TOKEN=env["WARTA_METRICS_TOKEN"],
         WARTA_METRICS_ALLOWED_NETWORKS=env["WARTA_METRICS_ALLOWED_NETWORKS"],
+        WARTA_QUOTAS=json.loads(env["WARTA_QUOTAS"]) if isinstance(env["WARTA_QUOTAS"], str) and env["WARTA_QUOTAS"]
+        else (env["WARTA_QUOTAS"] or {}),
     )
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_DEFAULTS})

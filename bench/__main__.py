@@ -10,7 +10,7 @@ import json
 import sys
 
 #: Benchmark modules, in the order they run.
-BENCHMARKS: list[str] = []
+BENCHMARKS: list[str] = ["bench.dispatch_lag", "bench.burst", "bench.burst_io"]
 
 
 def main(argv: list[str]) -> int:

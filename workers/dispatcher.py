@@ -31,6 +31,7 @@ HEARTBEAT_KEY = "warta:dispatcher:heartbeat"
 LEASE_TTL_MS = 6000
 REPAIR_EVERY = 2.0
 MAX_SLEEP = 2.0
+HEALTH_EVERY = 10.0
 
 # Renew only while we still hold the lease (compare token, then extend).
 _RENEW = """
@@ -51,6 +52,21 @@ class Dispatcher:
         self.active = False
         self.stopping = False
         self._last_repair = 0.0
+        self._last_health = 0.0
+
+    def check_health(self) -> None:
+        """Every HEALTH_EVERY seconds (active or standby): emit events for a stale heartbeat or overdue posts."""
+        if time.monotonic() - self._last_health < HEALTH_EVERY:
+            return
+        self._last_health = time.monotonic()
+        from app.publishing.health import check_and_alert
+
+        with self.app.app_context():
+            try:
+                check_and_alert()
+                db.session.commit()  # listeners may have added rows (notifications)
+            finally:
+                db.session.remove()
 
     def hold_lease(self) -> bool:
         """Acquire or renew the lease; False while another dispatcher holds it."""
@@ -71,6 +87,7 @@ class Dispatcher:
     def step(self) -> float:
         """One pass when active; returns seconds to sleep before the next one."""
         if not self.hold_lease():
+            self.check_health()
             return 1.0
         self.redis.set(HEARTBEAT_KEY, f"{time.time():.3f}|{self.token}", ex=3600)
         do_repair = time.monotonic() - self._last_repair >= REPAIR_EVERY
@@ -83,6 +100,7 @@ class Dispatcher:
                 db.session.remove()
         if do_repair:
             self._last_repair = time.monotonic()
+        self.check_health()
         if any(counts.values()):
             logger.info("pass: %s", counts, extra={"count": sum(counts.values())})
         return max(0.0, (wake - utcnow()).total_seconds())

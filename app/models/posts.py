@@ -76,6 +76,7 @@ class PostTarget(db.Model):
     __table_args__ = (
         UniqueConstraint("post_id", "account_id"),
         Index("ix_post_target_state_due_at", "state", "due_at"),
+        Index("ix_post_target_state_deadline_at", "state", "deadline_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -44,11 +44,12 @@ class DispatchState:
 def expire_overdue(now: datetime) -> int:
     """Targets past their latest time, and targets of posts not approved by their time, expire."""
     count = 0
-    late = db.session.scalars(select(PostTarget).where(
-        PostTarget.state.in_([T.SCHEDULED, T.QUEUED, T.HELD]), PostTarget.deadline_at < now).limit(BATCH))
-    for target in late:
-        lifecycle.expire_target(target, "too_late", human_error("too_late"))
-        count += 1
+    for state in (T.SCHEDULED, T.QUEUED, T.HELD):  # one query per state: each is an index range scan
+        late = db.session.scalars(select(PostTarget).where(
+            PostTarget.state == state, PostTarget.deadline_at < now).limit(BATCH))
+        for target in late:
+            lifecycle.expire_target(target, "too_late", human_error("too_late"))
+            count += 1
     unapproved = db.session.scalars(
         select(PostTarget).join(Post, Post.id == PostTarget.post_id)
         .where(PostTarget.state == T.SCHEDULED, Post.state.in_(
@@ -200,19 +201,22 @@ def start_reconciling(now: datetime) -> int:
 
 def next_wake(now: datetime, ceiling: timedelta) -> datetime:
     """The next moment something becomes due (never later than now + ceiling)."""
-    latest = now + ceiling
-    soonest = db.session.scalar(select(func.min(PostTarget.due_at)).where(
-        PostTarget.state.in_([T.SCHEDULED, T.UNCONFIRMED]), PostTarget.due_at > now))
-    deadline = db.session.scalar(select(func.min(PostTarget.deadline_at)).where(
-        PostTarget.state.in_([T.SCHEDULED, T.QUEUED, T.HELD]), PostTarget.deadline_at > now))
-    candidates = [t for t in (soonest, deadline, latest) if t is not None]
-    return min(candidates)
+    # min() per state keeps each query an index lookup on (state, due_at) / (state, deadline_at).
+    candidates = [now + ceiling]
+    for state in (T.SCHEDULED, T.UNCONFIRMED):
+        candidates.append(db.session.scalar(select(func.min(PostTarget.due_at)).where(
+            PostTarget.state == state, PostTarget.due_at > now)))
+    for state in (T.SCHEDULED, T.QUEUED, T.HELD):
+        candidates.append(db.session.scalar(select(func.min(PostTarget.deadline_at)).where(
+            PostTarget.state == state, PostTarget.deadline_at > now)))
+    return min(c for c in candidates if c is not None)
 
 
 def run_pass(redis, state: DispatchState, do_repair: bool) -> dict[str, int]:
     """Everything one wake-up does; returns counts for the log."""
     now = utcnow()
-    counts = {"expired": expire_overdue(now), "queued": dispatch_due(now)}
+    counts = {"queued": dispatch_due(now)}  # the time-critical step first
+    counts["expired"] = expire_overdue(now)
     if do_repair:
         counts.update(repair(redis, state, utcnow()))
     return counts

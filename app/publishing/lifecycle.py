@@ -145,11 +145,14 @@ def current_approvals(post: Post) -> int:
 
 
 def is_approved_version(post: Post) -> bool:
-    """Whether the post's current content version carries enough approvals."""
-    return current_approvals(post) >= publishing_settings(post.organisation).approvals_required or (
-        db.session.scalar(select(func.count()).select_from(Approval).where(
-            Approval.post_id == post.id, Approval.content_version == post.content_version,
-            Approval.decision == Decision.TRUSTED_SKIP)) or 0) > 0
+    """Whether the post's current content version carries enough approvals (or a trusted skip)."""
+    decisions = db.session.execute(select(Approval.reviewer_id, Approval.decision).where(
+        Approval.post_id == post.id, Approval.content_version == post.content_version,
+        Approval.decision.in_([Decision.APPROVED, Decision.TRUSTED_SKIP]))).all()
+    if any(decision == Decision.TRUSTED_SKIP for _reviewer, decision in decisions):
+        return True
+    approvers = {reviewer for reviewer, _decision in decisions}
+    return bool(approvers) and len(approvers) >= publishing_settings(post.organisation).approvals_required
 
 
 def submit(post: Post, actor: User) -> None:

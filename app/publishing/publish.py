@@ -25,7 +25,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import joinedload
 
 import adapters
 from adapters.base import (
@@ -43,7 +44,7 @@ from adapters.base import (
 from app.crypto import decrypt_json
 from app.events import emit
 from app.extensions import db
-from app.models import AccountStatus, PostState, PostTarget, SocialAccount, TargetState, utcnow
+from app.models import AccountStatus, Post, PostState, PostTarget, SocialAccount, TargetState, utcnow
 from app.publishing import hooks, lifecycle, metrics, quotas
 from app.publishing.holds import hold_for_target
 
@@ -158,7 +159,7 @@ def claim(target_id: int, seq: int, who: str) -> Claimed | str:
         db.session.rollback()
         logger.info("not claimed: already taken or stale job", extra={"target_id": target_id, "seq": seq})
         return "not_claimed"
-    target = db.session.scalar(select(PostTarget).where(PostTarget.id == target_id)
+    target = db.session.scalar(_with_relations(select(PostTarget).where(PostTarget.id == target_id))
                                .execution_options(populate_existing=True))
     from app import audit
 
@@ -170,18 +171,26 @@ def claim(target_id: int, seq: int, who: str) -> Claimed | str:
         logger.info("not published: %s", reason, extra={"target_id": target_id, "seq": seq})
         return reason
     kind = quotas.kind_for(target)
-    account = _lock_account(target.account_id)
-    allowed_at = quotas.earliest_allowed(account, kind, now)
-    if allowed_at > now:
-        _defer(target, allowed_at, "quota")
-        metrics.count_quota_deferral(account.platform)
-        db.session.commit()
-        return "deferred_quota"
-    quotas.reserve(target, kind, now)
+    account = target.account
+    if quotas.applies(account.platform, kind):
+        account = _lock_account(target.account_id)
+        allowed_at = quotas.earliest_allowed(account, kind, now)
+        if allowed_at > now:
+            _defer(target, allowed_at, "quota")
+            metrics.count_quota_deferral(account.platform)
+            db.session.commit()
+            return "deferred_quota"
+        quotas.reserve(target, kind, now)
     job = build_job(target)
     result = Claimed(target.id, seq, who, account.platform, job, target.post.scheduled_at)
     db.session.commit()
     return result
+
+
+def _with_relations(query: Select) -> Select:
+    """Load the target's post, organisation and account in the same query."""
+    return query.options(joinedload(PostTarget.post, innerjoin=True).joinedload(Post.organisation, innerjoin=True),
+                         joinedload(PostTarget.account, innerjoin=True))
 
 
 def _lock_account(account_id: int) -> SocialAccount:
@@ -254,9 +263,10 @@ def build_job(target: PostTarget) -> PublishJob:
 
 def _reload(claimed: Claimed) -> PostTarget | None:
     db.session.rollback()
-    query = select(PostTarget).where(PostTarget.id == claimed.target_id).execution_options(populate_existing=True)
+    query = _with_relations(select(PostTarget).where(PostTarget.id == claimed.target_id)).execution_options(
+        populate_existing=True)
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=PostTarget)
     target = db.session.scalar(query)
     if target is None or target.dispatch_seq != claimed.seq or target.state not in (T.PUBLISHING, T.UNCONFIRMED):
         logger.warning("outcome not recorded: target moved on meanwhile", extra={"target_id": claimed.target_id})

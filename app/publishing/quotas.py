@@ -59,6 +59,11 @@ def rules_for(platform: str) -> tuple[QuotaRule, ...]:
     return DEFAULT_RULES.get(platform, ())
 
 
+def applies(platform: str, kind: str) -> bool:
+    """Whether any cap counts calls of `kind` on `platform` (no ledger rows are written otherwise)."""
+    return any(rule.kind == kind for rule in rules_for(platform))
+
+
 def kind_for(target: PostTarget) -> str:
     """What a target's publish counts as: a Facebook Reel is "reel", YouTube "upload", TikTok "init"."""
     platform = target.account.platform

@@ -38,7 +38,7 @@ class Processes:
 
     def start(self, *args: str) -> subprocess.Popen:
         self.count += 1
-        log = open(self.log_dir / f"proc-{self.count}-{args[0]}.log", "w")  # noqa: SIM115 - closed with the process
+        log = open(self.log_dir / f"proc-{self.count}-{args[0]}.log", "w")
         proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=self.env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.running.append(proc)

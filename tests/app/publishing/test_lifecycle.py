@@ -117,7 +117,7 @@ def test_deadline_uses_not_after_or_org_lateness(app, factory):
     lifecycle.set_publish_time(post, when, when + timedelta(minutes=10))
     assert lifecycle.deadline_for(post) == when + timedelta(minutes=10)
     with pytest.raises(ValueError, match="timezone-aware"):
-        lifecycle.set_publish_time(post, datetime(2026, 12, 1, 8, 0))  # noqa: DTZ001
+        lifecycle.set_publish_time(post, datetime(2026, 12, 1, 8, 0))
 
 
 @pytest.mark.parametrize(("zone", "local_hour", "utc_hour", "utc_day"), [
