@@ -201,15 +201,20 @@ def start_reconciling(now: datetime) -> int:
 
 def next_wake(now: datetime, ceiling: timedelta) -> datetime:
     """The next moment something becomes due (never later than now + ceiling)."""
+    # The earliest dispatchable target, even one already due (it may have come due during the
+    # pass that just ran): then the answer is "now".
+    # ORDER BY ... LIMIT 1 walks the (state, due_at) index instead of joining whole tables.
+    candidates = [now + ceiling, db.session.scalar(
+        select(PostTarget.due_at).join(Post, Post.id == PostTarget.post_id)
+        .where(PostTarget.state == T.SCHEDULED, PostTarget.due_at.is_not(None), Post.state == PostState.SCHEDULED)
+        .order_by(PostTarget.due_at).limit(1))]
     # min() per state keeps each query an index lookup on (state, due_at) / (state, deadline_at).
-    candidates = [now + ceiling]
-    for state in (T.SCHEDULED, T.UNCONFIRMED):
-        candidates.append(db.session.scalar(select(func.min(PostTarget.due_at)).where(
-            PostTarget.state == state, PostTarget.due_at > now)))
+    candidates.append(db.session.scalar(select(func.min(PostTarget.due_at)).where(
+        PostTarget.state == T.UNCONFIRMED, PostTarget.due_at > now)))
     for state in (T.SCHEDULED, T.QUEUED, T.HELD):
         candidates.append(db.session.scalar(select(func.min(PostTarget.deadline_at)).where(
             PostTarget.state == state, PostTarget.deadline_at > now)))
-    return min(c for c in candidates if c is not None)
+    return max(now, min(c for c in candidates if c is not None))
 
 
 def run_pass(redis, state: DispatchState, do_repair: bool) -> dict[str, int]:
