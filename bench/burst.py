@@ -53,11 +53,13 @@ def run() -> dict:
         raw_rate = _raw_rq(env)
         org_id, reviewer_id, accounts = env.seed_accounts("recorder", 100)
         env.start("dispatcher")
-        env.start("worker", *WORKER_ARGS)
+        workers = env.start("worker", *WORKER_ARGS)
         time.sleep(3)
+        cpu_before = env.cpu_seconds([workers])
         due = utcnow().replace(microsecond=0) + timedelta(seconds=8)
         env.seed_targets(org_id, reviewer_id, accounts, [due] * COUNT)
         done = wait_for(lambda: env.published_count() >= COUNT, timeout=600, every=0.2)
+        cpu_ms = 1000 * (env.cpu_seconds([workers]) - cpu_before) / COUNT
         db.session.rollback()
         last = db.session.scalar(select(func.max(PostTarget.published_at)))
         elapsed = (last - due).total_seconds()
@@ -70,6 +72,7 @@ def run() -> dict:
             "publishes_per_s": round(rate, 1),
             "raw_rq_jobs_per_s": round(raw_rate, 1),
             "ratio_to_raw_rq": round(rate / raw_rate, 3),
+            "worker_cpu_ms_per_publish": round(cpu_ms, 1),
             "workers": " ".join(WORKER_ARGS),
             "adapter": "zero-latency recording test adapter",
         }

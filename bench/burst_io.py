@@ -70,6 +70,7 @@ def _one(model: str, args: tuple[str, ...], url: str) -> dict:
         due = utcnow().replace(microsecond=0) + timedelta(seconds=6)
         env.seed_targets(org_id, reviewer_id, accounts, [due] * COUNT)
         peak = 0.0
+        cpu_before = env.cpu_seconds([workers])
 
         def finished() -> bool:
             nonlocal peak
@@ -77,6 +78,8 @@ def _one(model: str, args: tuple[str, ...], url: str) -> dict:
             return env.published_count() >= COUNT
 
         done = wait_for(finished, timeout=300, every=0.25)
+        cpu_ms = 1000 * (env.cpu_seconds([workers]) - cpu_before) / COUNT
+        pss = env.pss_mb([workers])
         db.session.rollback()
         last = db.session.scalar(select(func.max(PostTarget.published_at)))
         elapsed = (last - due).total_seconds()
@@ -84,7 +87,8 @@ def _one(model: str, args: tuple[str, ...], url: str) -> dict:
         in_flight = processes * threads
         rate = COUNT / elapsed
         return {"model": model, "complete": done, "seconds": round(elapsed, 2), "publishes_per_s": round(rate, 1),
-                "peak_rss_mb": round(peak, 1), "in_flight": in_flight,
+                "peak_rss_mb": round(peak, 1), "pss_mb_at_end": round(pss, 1), "in_flight": in_flight,
+                "worker_cpu_ms_per_publish": round(cpu_ms, 1),
                 "ratio_to_bound": round(rate / (in_flight / LATENCY_S), 3)}
     finally:
         env.close()
