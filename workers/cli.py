@@ -40,6 +40,17 @@ def worker_command(queues: str, processes: int | None, threads: int | None) -> N
     names = [q.strip() for q in queues.split(",") if q.strip()] or platform_queue_names()
     processes = processes or int(app.config["WARTA_WORKER_PROCESSES"])
     threads = threads or int(app.config["WARTA_WORKER_THREADS"])
+    if not names:  # no platform adapter installed yet: stay up (the runner stops everything if one exits)
+        import logging
+        import signal
+        import threading
+
+        logging.getLogger("warta.worker").warning("no platform adapters installed: no queues to work on")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        stop.wait()
+        return
     if processes == 1:
         run_process(app, names, threads)
     else:

@@ -116,6 +116,10 @@ def publish_target(target_id: int, seq: int) -> str:
         return claimed
     log = {"target_id": target_id, "seq": seq, "platform": claimed.platform}
     adapter = adapters.get_adapter(claimed.platform)
+    live_full_until = quotas.live_deferral(adapter, claimed.job.account, utcnow())
+    if live_full_until is not None:  # e.g. Instagram's content_publishing_limit says the cap is reached
+        metrics.count_quota_deferral(claimed.platform)
+        return finish_deferred(claimed, live_full_until, "quota", "live publishing limit reached")
     call_started = utcnow()
     if claimed.scheduled_at is not None:
         metrics.observe_dispatch_lag(claimed.platform, (call_started - claimed.scheduled_at).total_seconds())

@@ -86,3 +86,15 @@ def test_unapproved_post_expires_at_its_time(app, factory):
     dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)
     db.session.expire_all()
     assert post.targets[0].state == TargetState.EXPIRED
+
+
+def test_live_quota_reading_defers(app, factory, run_jobs, monkeypatch):
+    monkeypatch.setattr(RecordingAdapter, "publishing_quota", lambda self, account: (50, 50), raising=False)
+    desk = make_desk(factory)
+    post = scheduled_post(factory, desk)
+    dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)
+    run_jobs()
+    db.session.expire_all()
+    target = db.session.get(PostTarget, post.targets[0].id)
+    assert target.state == TargetState.SCHEDULED
+    assert target.due_at > utcnow() + timedelta(minutes=14)
