@@ -6,7 +6,6 @@ processes share, so duplicates and losses are counted on the platform's side.
 from __future__ import annotations
 
 import collections
-import random
 import time
 from datetime import timedelta
 
@@ -82,20 +81,40 @@ def _assert_exactly_once(tmp_path, ids: list[int]) -> None:
     assert missing == []
 
 
+def _victim_mid_call(workers, timeout: float = 20):
+    """A worker process that holds a claim right now (a target in `publishing`)."""
+    deadline = time.monotonic() + timeout
+    by_pid = {str(w.pid): w for w in workers}
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        for claimant in db.session.scalars(select(PostTarget.claimed_by).where(
+                PostTarget.state == TargetState.PUBLISHING)):
+            pid = (claimant or "").split("|")[1] if claimant and "|" in claimant else ""
+            if pid in by_pid:
+                return by_pid[pid]
+        time.sleep(0.01)
+    raise AssertionError("no worker was mid-call")
+
+
 def test_sigkill_workers_five_times(app, factory, procs, tmp_path):
-    ids = _make_due_targets(factory, seconds_from_now=2, spread=4)
+    ids = _make_due_targets(factory, seconds_from_now=3, spread=8)
     procs.start("dispatcher")
     workers = [procs.start("worker", "--processes", "1", "--threads", "4") for _ in range(2)]
-    rng = random.Random(3)
     for _kill in range(5):
-        time.sleep(0.6 + rng.random() * 0.4)
-        victim = rng.choice(workers)
+        victim = _victim_mid_call(workers)  # killed while it holds a claim: the platform call's outcome is unknown
         procs.kill(victim)
         workers.remove(victim)
         workers.append(procs.start("worker", "--processes", "1", "--threads", "4"))
     states = _wait_until_settled(timeout=90)
     assert states == {TargetState.PUBLISHED: TARGETS}, states
     _assert_exactly_once(tmp_path, ids)
+    from app.models import AuditEvent
+
+    paths = collections.Counter(db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.action.in_(["target.unconfirmed", "target.queued"]))))
+    print(f"kills: 5, unconfirmed then resolved: {paths['target.unconfirmed']}, "
+          f"of which not on the platform and queued again: {paths['target.queued']}")
+    assert paths["target.unconfirmed"] >= 5  # every kill left at least one claim to reconcile
 
 
 def test_redis_flushall_mid_run_loses_nothing(app, factory, procs, tmp_path):
