@@ -39,9 +39,26 @@ def discover_adapter_classes(extra: list[type[PlatformAdapter]] | None = None) -
     return {slug: cls for slug, (cls, _origin) in found.items()}
 
 
-def init_app(app: Flask, extra: list[type[PlatformAdapter]] | None = None) -> None:
-    """Discover adapters once at start-up and keep them on the app."""
-    app.extensions["warta_adapters"] = discover_adapter_classes(extra)
+def load_dotted(spec: str) -> type[PlatformAdapter]:
+    """Import "package.module:ClassName"."""
+    from importlib import import_module
+
+    module_name, _, attribute = spec.strip().partition(":")
+    if not module_name or not attribute:
+        raise ValueError(f"adapter {spec!r}: expected 'module:Class'")
+    return getattr(import_module(module_name), attribute)
+
+
+def init_app(app: Flask, extra: list[type[PlatformAdapter] | str] | str | None = None) -> None:
+    """Discover adapters once at start-up and keep them on the app.
+
+    `extra` (config `WARTA_EXTRA_ADAPTERS`) adds classes, or "module:Class" strings,
+    comma-separated when given as one string (so worker subprocesses load them too).
+    """
+    if isinstance(extra, str):
+        extra = [part for part in extra.split(",") if part.strip()]
+    classes = [load_dotted(item) if isinstance(item, str) else item for item in extra or []]
+    app.extensions["warta_adapters"] = discover_adapter_classes(classes)
 
 
 def adapter_classes(app: Flask | None = None) -> dict[str, type[PlatformAdapter]]:

@@ -46,6 +46,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     security.init_app(app)
     cli.init_app(app)
+
+    from app import publishing
+    from workers import cli as worker_cli
+
+    publishing.init_app(app)
+    worker_cli.init_app(app)
     return app
 
 

@@ -6,6 +6,7 @@ instance folder (never in the repository), so `make run` needs no setup.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,14 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_GRAPH_VIDEO_URL": None,  # default: https://graph-video.facebook.com or the simulator
     "WARTA_FACEBOOK_WWW_URL": None,  # OAuth dialog host; default https://www.facebook.com or the simulator
     "WARTA_HTTP_TIMEOUT": "30",
+    "WARTA_EXTRA_ADAPTERS": "",  # comma-separated "module:Class" adapters loaded besides the entry points
+    "WARTA_WORKER_PROCESSES": "2",  # worker processes started by `flask worker` / `make run`
+    "WARTA_WORKER_THREADS": "16",  # platform calls in flight per worker process
+    "WARTA_PUBLISH_TIMEOUT": "120",  # seconds a publish job may take before it counts as unconfirmed
+    "WARTA_METRICS_TOKEN": "",  # bearer token for /metrics and /health (empty: networks only)
+    "WARTA_METRICS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",  # networks allowed /metrics and /health
+    # JSON {"x": [{"scope": "account", "window_s": 86400, "limit": 50}]}: replaces a platform's posting caps.
+    "WARTA_QUOTAS": "",
 }
 
 #: The simulator's own demo app (simulator/graph.py); used only when no app id is configured in development.
@@ -194,7 +203,8 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_LIMIT_PER_IP=_rate_limit("WARTA_LIMIT_PER_IP", env["WARTA_LIMIT_PER_IP"]),
         SECRET_KEY=secret_key,
         SQLALCHEMY_DATABASE_URI=database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Worker processes run WARTA_WORKER_THREADS jobs at once, each with its own connection.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "max_overflow": int(env["WARTA_WORKER_THREADS"]) + 4},
         REDIS_URL=env["REDIS_URL"],
         WARTA_ENCRYPTION_KEYS=[k.strip() for k in keys.split(",") if k.strip()],
         WARTA_PUBLIC_URL=env["WARTA_PUBLIC_URL"].rstrip("/"),
@@ -226,6 +236,14 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_MEDIA_MAX_IMAGE_BYTES=8 * 1024 * 1024,
         WARTA_MEDIA_MAX_VIDEO_BYTES=300 * 1024 * 1024,
         WARTA_MEDIA_URL_SECONDS=24 * 3600,
+        WARTA_EXTRA_ADAPTERS=env["WARTA_EXTRA_ADAPTERS"],
+        WARTA_WORKER_PROCESSES=int(env["WARTA_WORKER_PROCESSES"]),
+        WARTA_WORKER_THREADS=int(env["WARTA_WORKER_THREADS"]),
+        WARTA_PUBLISH_TIMEOUT=int(env["WARTA_PUBLISH_TIMEOUT"]),
+        WARTA_METRICS_TOKEN=env["WARTA_METRICS_TOKEN"],
+        WARTA_METRICS_ALLOWED_NETWORKS=env["WARTA_METRICS_ALLOWED_NETWORKS"],
+        WARTA_QUOTAS=json.loads(env["WARTA_QUOTAS"]) if isinstance(env["WARTA_QUOTAS"], str) and env["WARTA_QUOTAS"]
+        else (env["WARTA_QUOTAS"] or {}),
     )
     platforms: dict[str, dict[str, Any]] = dict(app.config.get("WARTA_PLATFORMS") or {})
     platforms.update(xyt_platform_settings(env, production))

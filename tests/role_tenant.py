@@ -39,6 +39,10 @@ EXEMPT: dict[str, str] = {
     "static": "public CSS and images, no tenant data",
     "auth.login": "the sign-in page is public by design (its POST is throttled and audited)",
     "main.set_language": "visitors pick a language on the sign-in page; it only stores that choice",
+    "publishing.health": "operator endpoint for monitors: operator token or allowed networks only, installation-wide "
+                         "counts without tenant data; answers 503 when degraded by design (tests/app/publishing)",
+    "publishing.metrics": "Prometheus endpoint: operator token or allowed networks only, aggregate counters without "
+                          "tenant data (tests/app/publishing)",
     "media.public_file": "platforms fetch media by a signed, expiring URL without signing in; a bad, foreign or "
                          "expired signature is 404 (tests/app/test_media.py)",
 }

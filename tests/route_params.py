@@ -87,7 +87,19 @@ def _security_objects(tenant: Tenant, factory: Any) -> None:
     tenant.objects.update(attestation=attestation, evidence=evidence, profile_snapshot=snapshot, custom_item=item)
 
 
-EXTRA_BUILDERS.extend([_influencer_objects, _security_objects])
+def _hold(tenant: Tenant, factory: Any) -> None:
+    """An active crisis hold on tenant A's OPD (crisis-hold release pages)."""
+    from app.extensions import db
+    from app.models import Hold
+
+    hold = Hold(organisation_id=tenant.org.id, scope="organisation", reason=tenant.marker,
+                created_by_id=tenant.member.user_id)
+    db.session.add(hold)
+    db.session.commit()
+    tenant.objects["hold"] = hold
+
+
+EXTRA_BUILDERS.extend([_influencer_objects, _security_objects, _hold])
 ROUTE_PARAMS.update({
     "influencer_id": lambda t: t.objects["influencer"].id,
     "agreement_id": lambda t: t.objects["agreement"].id,
@@ -96,5 +108,6 @@ ROUTE_PARAMS.update({
     "evidence_id": lambda t: t.objects["evidence"].id,
     "profile_snapshot_id": lambda t: t.objects["profile_snapshot"].id,
     "custom_item_id": lambda t: t.objects["custom_item"].id,
+    "hold_id": lambda t: t.objects["hold"].id,
     "platform": lambda t: t.account.platform,  # /connect/<platform>: not tenant data, but must stay signed-in only
 })

@@ -31,6 +31,10 @@ def _source_messages() -> set[str]:
 def test_every_message_has_an_indonesian_translation():
     with open(ROOT / "app/translations/id/LC_MESSAGES/messages.po", "rb") as fh:
         catalog = read_po(fh, locale="id")
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string and not m.fuzzy}
+    def complete(message) -> bool:  # every plural form must be filled, or that count falls back to English
+        forms = (message.string,) if isinstance(message.string, str) else message.string
+        return bool(forms) and all(forms) and not message.fuzzy
+
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and complete(m)}
     missing = sorted(_source_messages() - translated)
     assert not missing, f"Untranslated (run `make translations`, then translate into Indonesian): {missing}"

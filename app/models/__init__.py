@@ -16,6 +16,7 @@ from app.models.influencers import (
 )
 from app.models.org import INDONESIAN_ZONES, Membership, Organisation, OrgKind, Role
 from app.models.posts import Media, Post, PostMedia, PostState, PostTarget, TargetState
+from app.models.publishing import Approval, Decision, Hold, HoldScope, QuotaUsage
 from app.models.security import (
     Attestation,
     AttestationState,
@@ -33,6 +34,7 @@ __all__ = [
     "INDONESIAN_ZONES",
     "AccountStatus",
     "Agreement",
+    "Approval",
     "Attestation",
     "AttestationState",
     "AuditEvent",
@@ -41,8 +43,11 @@ __all__ = [
     "ConsentMethod",
     "ConsentRecord",
     "CustomItem",
+    "Decision",
     "DisclosurePolicy",
     "Evidence",
+    "Hold",
+    "HoldScope",
     "Incident",
     "IncidentKind",
     "Influencer",
@@ -60,6 +65,7 @@ __all__ = [
     "PostState",
     "PostTarget",
     "ProfileSnapshot",
+    "QuotaUsage",
     "RecoveryCode",
     "Role",
     "SocialAccount",

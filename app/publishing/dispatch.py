@@ -1,0 +1,227 @@
+"""One dispatcher pass: what is due goes to the queues; what is too late expires; what went
+missing from Redis is queued again; dead claimants' targets become unconfirmed.
+
+The database decides everything: a target is handed to RQ only by a conditional
+UPDATE (`scheduled → queued`, `dispatch_seq + 1`), so two dispatchers can never
+enqueue one target twice, and the job id carries the new `dispatch_seq`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Organisation, Post, PostState, PostTarget, SocialAccount, TargetState, utcnow
+from app.publishing import lifecycle
+from app.publishing.holds import active_holds, hold_matches
+from app.publishing.publish import claimant_process, human_error, mark_unconfirmed
+from workers.queues import enqueue_publish, job_id
+
+logger = logging.getLogger("warta.dispatcher")
+T = TargetState
+
+BATCH = 2000
+#: A queued target whose job is missing is re-enqueued only after this grace (covers the
+#: moment between the dispatcher's commit and its enqueue).
+REPAIR_GRACE = timedelta(seconds=3)
+#: A claimant process must be missing this long (two checks) before its claims are unconfirmed.
+DEAD_AFTER = timedelta(seconds=3)
+RECONCILE_EVERY = timedelta(seconds=30)
+ALIVE_PREFIX = "warta:alive:"
+
+
+@dataclass
+class DispatchState:
+    """What one dispatcher remembers between passes."""
+
+    missing_since: dict[str, datetime] = field(default_factory=dict)
+    intermediate_seen: set[str] = field(default_factory=set)
+
+
+def expire_overdue(now: datetime) -> int:
+    """Targets past their latest time, and targets of posts not approved by their time, expire."""
+    count = 0
+    for state in (T.SCHEDULED, T.QUEUED, T.HELD):  # one query per state: each is an index range scan
+        late = db.session.scalars(select(PostTarget).where(
+            PostTarget.state == state, PostTarget.deadline_at < now).limit(BATCH))
+        for target in late:
+            lifecycle.expire_target(target, "too_late", human_error("too_late"))
+            count += 1
+    unapproved = db.session.scalars(
+        select(PostTarget).join(Post, Post.id == PostTarget.post_id)
+        .where(PostTarget.state == T.SCHEDULED, Post.state.in_(
+            [PostState.DRAFT, PostState.IN_REVIEW, PostState.REJECTED, PostState.APPROVED]),
+            Post.scheduled_at <= now, Post.scheduled_at.is_not(None)).limit(BATCH))
+    for target in unapproved:
+        if target.post.state == PostState.APPROVED:
+            continue  # approved but never scheduled: the approval did not set a time; nothing was promised
+        lifecycle.expire_target(target, "not_approved", human_error("not_approved"))
+        count += 1
+    if count:
+        db.session.commit()
+    return count
+
+
+def dispatch_due(now: datetime) -> int:
+    """Move due targets of scheduled posts to `queued` and enqueue them; returns how many."""
+    rows = db.session.execute(
+        select(PostTarget.id, SocialAccount.platform, Organisation.path, PostTarget.account_id)
+        .join(Post, Post.id == PostTarget.post_id)
+        .join(Organisation, Organisation.id == Post.organisation_id)
+        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+        .where(PostTarget.state == T.SCHEDULED, PostTarget.due_at <= now, Post.state == PostState.SCHEDULED)
+        .order_by(PostTarget.due_at).limit(BATCH)).all()
+    if not rows:
+        return 0
+    holds = active_holds()
+    to_hold = [r.id for r in rows if any(hold_matches(h, r.path, r.account_id, r.platform) for h in holds)]
+    for target in db.session.scalars(select(PostTarget).where(PostTarget.id.in_(to_hold))):
+        lifecycle.move_target(target, T.HELD, reason="hold_at_dispatch")
+    platform_of = {r.id: r.platform for r in rows if r.id not in set(to_hold)}
+    if not platform_of:
+        db.session.commit()
+        return 0
+    lifecycle.check_target_transition(T.SCHEDULED, T.QUEUED)
+    result = db.session.execute(
+        update(PostTarget)
+        .where(PostTarget.id.in_(list(platform_of)), PostTarget.state == T.SCHEDULED)
+        .values(state=T.QUEUED, dispatch_seq=PostTarget.dispatch_seq + 1, queued_at=now)
+        .returning(PostTarget.id, PostTarget.dispatch_seq)
+        .execution_options(synchronize_session=False)).all()
+    db.session.commit()
+    items = [(target_id, seq, platform_of[target_id]) for target_id, seq in result]
+    enqueue_publish(items)
+    for target_id, seq, _platform in items:
+        logger.info("queued", extra={"target_id": target_id, "seq": seq})
+    return len(items)
+
+
+def _job_states(redis, ids: list[str]) -> list[tuple[str | None, str | None]]:
+    pipe = redis.pipeline(transaction=False)
+    for jid in ids:
+        pipe.hmget(f"rq:job:{jid}", "status", "worker_name")
+    return [(s.decode() if s else None, w.decode() if w else None) for s, w in pipe.execute()]
+
+
+def _alive(redis, processes: set[str]) -> dict[str, bool]:
+    names = sorted(processes)
+    pipe = redis.pipeline(transaction=False)
+    for name in names:
+        pipe.exists(f"{ALIVE_PREFIX}{name}")
+    return dict(zip(names, (bool(x) for x in pipe.execute()), strict=True))
+
+
+def _dead(state: DispatchState, alive: dict[str, bool], now: datetime) -> set[str]:
+    """Processes missing for at least DEAD_AFTER (seen missing on two passes)."""
+    dead = set()
+    for name, is_alive in alive.items():
+        if is_alive:
+            state.missing_since.pop(name, None)
+            continue
+        first = state.missing_since.setdefault(name, now)
+        if now - first >= DEAD_AFTER:
+            dead.add(name)
+    return dead
+
+
+def repair(redis, state: DispatchState, now: datetime) -> dict[str, int]:
+    """Re-enqueue queued targets whose job vanished or died; unconfirm dead claims; reconcile."""
+    counts = {"requeued": 0, "unconfirmed": 0, "reconciling": 0}
+    queued = db.session.execute(
+        select(PostTarget.id, PostTarget.dispatch_seq, SocialAccount.platform)
+        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+        .where(PostTarget.state == T.QUEUED, PostTarget.queued_at < now - REPAIR_GRACE)).all()
+    publishing = db.session.execute(
+        select(PostTarget.id, PostTarget.claimed_by).where(PostTarget.state == T.PUBLISHING)).all()
+    statuses = _job_states(redis, [job_id("publish", t, s) for t, s, _p in queued])
+    processes = {claimant_process(w) for (_st, w) in statuses if w}
+    processes |= {claimant_process(c) for _t, c in publishing if c}
+    dead = _dead(state, _alive(redis, processes), now)
+    intermediate: set[str] = set()
+    for platform in {p for _t, _s, p in queued}:
+        intermediate |= {x.decode() for x in redis.lrange(f"rq:queue:publish-{platform}:intermediate", 0, -1)}
+    stuck_now = set()
+    lost = []
+    for (target_id, seq, platform), (status, worker) in zip(queued, statuses, strict=True):
+        jid = job_id("publish", target_id, seq)
+        if jid in intermediate and status == "queued":
+            stuck_now.add(jid)
+        if (status is None or status in ("failed", "stopped", "canceled", "finished")
+                or (status == "started" and worker and claimant_process(worker) in dead)
+                or (jid in stuck_now and jid in state.intermediate_seen)):
+            lost.append((target_id, seq, platform))
+    state.intermediate_seen = stuck_now
+    requeue = []
+    for target_id, seq, platform in lost:
+        row = db.session.execute(
+            update(PostTarget).where(PostTarget.id == target_id, PostTarget.state == T.QUEUED,
+                                     PostTarget.dispatch_seq == seq)
+            .values(dispatch_seq=seq + 1, queued_at=now).execution_options(synchronize_session=False)).rowcount
+        if row == 1:
+            requeue.append((target_id, seq + 1, platform))
+    db.session.commit()
+    if requeue:
+        enqueue_publish(requeue)
+        for target_id, seq, _platform in requeue:
+            logger.warning("job missing from Redis, queued again", extra={"target_id": target_id, "seq": seq})
+    counts["requeued"] = len(requeue)
+    dead_claims = [t for t, c in publishing if c and claimant_process(c) in dead]
+    for target in db.session.scalars(select(PostTarget).where(PostTarget.id.in_(dead_claims),
+                                                              PostTarget.state == T.PUBLISHING)):
+        mark_unconfirmed(target, f"worker {target.claimed_by} died during the platform call")
+        counts["unconfirmed"] += 1
+    db.session.commit()
+    counts["reconciling"] = start_reconciling(now)
+    return counts
+
+
+def start_reconciling(now: datetime) -> int:
+    """Enqueue a reconcile job for each unconfirmed target whose next check is due."""
+    rows = db.session.execute(
+        select(PostTarget.id, PostTarget.dispatch_seq, SocialAccount.platform)
+        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+        .where(PostTarget.state == T.UNCONFIRMED, PostTarget.due_at <= now).limit(BATCH)).all()
+    items = []
+    for target_id, seq, platform in rows:
+        changed = db.session.execute(
+            update(PostTarget).where(PostTarget.id == target_id, PostTarget.state == T.UNCONFIRMED,
+                                     PostTarget.dispatch_seq == seq)
+            .values(dispatch_seq=seq + 1, due_at=now + RECONCILE_EVERY)
+            .execution_options(synchronize_session=False)).rowcount
+        if changed == 1:
+            items.append((target_id, seq + 1, platform))
+    db.session.commit()
+    if items:
+        enqueue_publish(items, kind="reconcile")
+    return len(items)
+
+
+def next_wake(now: datetime, ceiling: timedelta) -> datetime:
+    """The next moment something becomes due (never later than now + ceiling)."""
+    # The earliest dispatchable target, even one already due (it may have come due during the
+    # pass that just ran): then the answer is "now".
+    # ORDER BY ... LIMIT 1 walks the (state, due_at) index instead of joining whole tables.
+    candidates = [now + ceiling, db.session.scalar(
+        select(PostTarget.due_at).join(Post, Post.id == PostTarget.post_id)
+        .where(PostTarget.state == T.SCHEDULED, PostTarget.due_at.is_not(None), Post.state == PostState.SCHEDULED)
+        .order_by(PostTarget.due_at).limit(1))]
+    # min() per state keeps each query an index lookup on (state, due_at) / (state, deadline_at).
+    candidates.append(db.session.scalar(select(func.min(PostTarget.due_at)).where(
+        PostTarget.state == T.UNCONFIRMED, PostTarget.due_at > now)))
+    for state in (T.SCHEDULED, T.QUEUED, T.HELD):
+        candidates.append(db.session.scalar(select(func.min(PostTarget.deadline_at)).where(
+            PostTarget.state == state, PostTarget.deadline_at > now)))
+    return max(now, min(c for c in candidates if c is not None))
+
+
+def run_pass(redis, state: DispatchState, do_repair: bool) -> dict[str, int]:
+    """Everything one wake-up does; returns counts for the log."""
+    now = utcnow()
+    counts = {"queued": dispatch_due(now)}  # the time-critical step first
+    counts["expired"] = expire_overdue(now)
+    if do_repair:
+        counts.update(repair(redis, state, utcnow()))
+    return counts

@@ -1,0 +1,270 @@
+"""The one owner of post and target states: every allowed transition is listed here.
+
+Post:   draft → in_review → approved → scheduled, with rejected (back to draft).
+Target: scheduled → queued → publishing → published | failed | needs_reconnect |
+        unconfirmed | held | expired (and back to scheduled for deferrals).
+
+Anything not in the tables raises `InvalidTransition`. docs/PIPELINE.md shows the
+same tables for people; tests/app/publishing/test_lifecycle.py walks every row.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app import audit
+from app.events import emit
+from app.extensions import db
+from app.models import Approval, Decision, Post, PostState, PostTarget, Role, TargetState, User, utcnow
+from app.publishing.notify import wake_dispatcher_after_commit
+from app.publishing.settings import publishing_settings
+
+
+class InvalidTransition(Exception):
+    """A state change that the lifecycle tables do not allow."""
+
+
+class ReviewError(Exception):
+    """A review action that is not allowed (self-approval, second vote, missing comment...)."""
+
+
+P, T = PostState, TargetState
+
+#: (post state, action) → new post state.
+POST_TRANSITIONS: dict[tuple[str, str], str] = {
+    (P.DRAFT, "submit"): P.IN_REVIEW,
+    (P.REJECTED, "submit"): P.IN_REVIEW,
+    (P.REJECTED, "reopen"): P.DRAFT,
+    (P.IN_REVIEW, "approve"): P.APPROVED,
+    (P.IN_REVIEW, "reject"): P.REJECTED,
+    (P.IN_REVIEW, "withdraw"): P.DRAFT,
+    (P.DRAFT, "trusted_approve"): P.APPROVED,
+    (P.REJECTED, "trusted_approve"): P.APPROVED,
+    (P.APPROVED, "schedule"): P.SCHEDULED,
+    (P.SCHEDULED, "unschedule"): P.APPROVED,
+    (P.APPROVED, "edit"): P.IN_REVIEW,
+    (P.SCHEDULED, "edit"): P.IN_REVIEW,
+}
+
+#: target state → states it may move to.
+TARGET_TRANSITIONS: dict[str, frozenset[str]] = {
+    T.SCHEDULED: frozenset({T.QUEUED, T.HELD, T.EXPIRED}),
+    T.QUEUED: frozenset({T.PUBLISHING, T.QUEUED, T.SCHEDULED, T.HELD, T.EXPIRED}),
+    T.PUBLISHING: frozenset({T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.UNCONFIRMED, T.SCHEDULED,
+                             T.HELD, T.EXPIRED}),
+    T.UNCONFIRMED: frozenset({T.PUBLISHED, T.QUEUED, T.SCHEDULED}),
+    T.HELD: frozenset({T.SCHEDULED, T.EXPIRED}),
+    T.FAILED: frozenset({T.SCHEDULED}),
+    T.NEEDS_RECONNECT: frozenset({T.SCHEDULED}),
+    T.EXPIRED: frozenset({T.SCHEDULED}),
+    T.PUBLISHED: frozenset(),
+}
+
+#: Target states from which nothing happens without a person.
+FINAL_TARGET_STATES = frozenset({T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.EXPIRED})
+
+
+def check_target_transition(current: str, new: str) -> None:
+    if new not in TARGET_TRANSITIONS.get(current, frozenset()):
+        raise InvalidTransition(f"target cannot go from {current!r} to {new!r}")
+
+
+def _post_move(post: Post, action: str, actor: User | None, **details: Any) -> None:
+    new = POST_TRANSITIONS.get((post.state, action))
+    if new is None:
+        raise InvalidTransition(f"post {post.id} cannot {action!r} while {post.state!r}")
+    before = {"state": post.state}
+    post.state = new
+    audit.record(f"post.{action}", post, before=before, after={"state": new, **details},
+                 actor_id=actor.id if actor else None)
+
+
+def move_target(target: PostTarget, new: str, *, reason: str = "", actor_id: int | None = None,
+                error: str | None = None) -> None:
+    """Change one target's state (audited); raises InvalidTransition when not allowed."""
+    check_target_transition(target.state, new)
+    before = {"state": target.state}
+    target.state = new
+    if error is not None:
+        target.last_error = error
+    if new == T.PUBLISHED:
+        target.published_at = target.published_at or utcnow()
+    audit.record(f"target.{new}", target, organisation_id=target.post.organisation_id, before=before,
+                 after={"state": new, "reason": reason}, actor_id=actor_id)
+
+
+# -- deadlines ------------------------------------------------------------------------------
+
+
+def deadline_for(post: Post, when: datetime | None = None) -> datetime | None:
+    """The latest allowed publish time: the post's `not_after`, else its time plus the org's lateness."""
+    when = when or post.scheduled_at
+    if when is None:
+        return post.not_after
+    limit = when + publishing_settings(post.organisation).max_lateness
+    return min(limit, post.not_after) if post.not_after else limit
+
+
+def set_publish_time(post: Post, scheduled_at: datetime | None, not_after: datetime | None = None,
+                     actor: User | None = None) -> None:
+    """Set (or clear) when a post goes out; waiting targets follow. Times must be timezone-aware."""
+    for value in (scheduled_at, not_after):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("publish times must be timezone-aware")
+    if scheduled_at and not_after and not_after < scheduled_at:
+        raise ValueError("not_after: must not be before the publish time")
+    before = {"scheduled_at": _iso(post.scheduled_at), "not_after": _iso(post.not_after)}
+    post.scheduled_at = scheduled_at
+    post.not_after = not_after
+    for target in post.targets:
+        if target.state in (T.SCHEDULED, T.HELD):
+            target.due_at = scheduled_at
+            target.deadline_at = deadline_for(post)
+    if post.state == P.SCHEDULED and scheduled_at is None:
+        _post_move(post, "unschedule", actor)
+    audit.record("post.time_set", post, before=before,
+                 after={"scheduled_at": _iso(scheduled_at), "not_after": _iso(not_after)},
+                 actor_id=actor.id if actor else None)
+    wake_dispatcher_after_commit()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# -- review -----------------------------------------------------------------------------------
+
+
+def current_approvals(post: Post) -> int:
+    return db.session.scalar(
+        select(func.count(func.distinct(Approval.reviewer_id))).where(
+            Approval.post_id == post.id, Approval.content_version == post.content_version,
+            Approval.decision.in_([Decision.APPROVED, Decision.TRUSTED_SKIP]))) or 0
+
+
+def is_approved_version(post: Post) -> bool:
+    """Whether the post's current content version carries enough approvals (or a trusted skip)."""
+    decisions = db.session.execute(select(Approval.reviewer_id, Approval.decision).where(
+        Approval.post_id == post.id, Approval.content_version == post.content_version,
+        Approval.decision.in_([Decision.APPROVED, Decision.TRUSTED_SKIP]))).all()
+    if any(decision == Decision.TRUSTED_SKIP for _reviewer, decision in decisions):
+        return True
+    approvers = {reviewer for reviewer, _decision in decisions}
+    return bool(approvers) and len(approvers) >= publishing_settings(post.organisation).approvals_required
+
+
+def submit(post: Post, actor: User) -> None:
+    """Send a draft (or a rejected post) to review; trusted admins may skip review when allowed."""
+    settings = publishing_settings(post.organisation)
+    if settings.trusted_admins_skip_review and actor.id in settings.trusted_admin_ids and post.author_id == actor.id:
+        db.session.add(Approval(post_id=post.id, organisation_id=post.organisation_id, reviewer_id=actor.id,
+                                content_version=post.content_version, decision=Decision.TRUSTED_SKIP))
+        _post_move(post, "trusted_approve", actor, content_version=post.content_version)
+        _schedule_if_timed(post, actor)
+        return
+    _post_move(post, "submit", actor)
+    emit("post.submitted", organisation_id=post.organisation_id, post_id=post.id, author_id=post.author_id)
+
+
+def approve(post: Post, reviewer: User, comment: str = "") -> None:
+    """Record one approval of the current version; enough of them approve (and schedule) the post."""
+    from app.tenancy import has_role
+
+    if post.state != P.IN_REVIEW:
+        raise InvalidTransition(f"post {post.id} cannot 'approve' while {post.state!r}")
+    if reviewer.id == post.author_id:
+        raise ReviewError("self_approval")
+    if not has_role(reviewer, post.organisation, Role.REVIEWER, Role.ADMIN):
+        raise ReviewError("not_a_reviewer")
+    already = db.session.scalar(select(func.count()).select_from(Approval).where(
+        Approval.post_id == post.id, Approval.reviewer_id == reviewer.id,
+        Approval.content_version == post.content_version, Approval.decision == Decision.APPROVED))
+    if already:
+        raise ReviewError("already_approved")
+    db.session.add(Approval(post_id=post.id, organisation_id=post.organisation_id, reviewer_id=reviewer.id,
+                            content_version=post.content_version, decision=Decision.APPROVED, comment=comment))
+    db.session.flush()
+    audit.record("post.approval_recorded", post, after={"reviewer_id": reviewer.id,
+                                                        "content_version": post.content_version},
+                 actor_id=reviewer.id)
+    if current_approvals(post) >= publishing_settings(post.organisation).approvals_required:
+        _post_move(post, "approve", reviewer, content_version=post.content_version)
+        emit("post.approved", organisation_id=post.organisation_id, post_id=post.id, author_id=post.author_id)
+        _schedule_if_timed(post, reviewer)
+
+
+def reject(post: Post, reviewer: User, comment: str) -> None:
+    """Send the post back to its author with the reviewer's comment (required)."""
+    if not comment.strip():
+        raise ReviewError("comment_required")
+    if reviewer.id == post.author_id:
+        raise ReviewError("self_approval")
+    db.session.add(Approval(post_id=post.id, organisation_id=post.organisation_id, reviewer_id=reviewer.id,
+                            content_version=post.content_version, decision=Decision.REJECTED,
+                            comment=comment.strip()))
+    _post_move(post, "reject", reviewer, comment=comment.strip())
+    emit("post.rejected", organisation_id=post.organisation_id, post_id=post.id, author_id=post.author_id,
+         comment=comment.strip())
+
+
+def reopen(post: Post, actor: User) -> None:
+    """A rejected post goes back to draft for editing."""
+    _post_move(post, "reopen", actor)
+
+
+def withdraw(post: Post, actor: User) -> None:
+    """The author takes a post back out of review."""
+    _post_move(post, "withdraw", actor)
+
+
+def content_edited(post: Post, actor: User | None) -> None:
+    """Call after any edit of text, media, variants or targets: a new version needs new approvals."""
+    post.content_version = (post.content_version or 1) + 1
+    if post.state in (P.APPROVED, P.SCHEDULED):
+        _post_move(post, "edit", actor, content_version=post.content_version)
+        emit("post.back_to_review", organisation_id=post.organisation_id, post_id=post.id,
+             author_id=post.author_id)
+
+
+def schedule(post: Post, actor: User | None) -> None:
+    """An approved post with a time becomes scheduled; its waiting targets get their due time."""
+    if post.scheduled_at is None:
+        raise ReviewError("no_time")
+    _post_move(post, "schedule", actor, scheduled_at=_iso(post.scheduled_at))
+    for target in post.targets:
+        if target.state == T.SCHEDULED:
+            target.due_at = target.due_at or post.scheduled_at
+            target.deadline_at = deadline_for(post)
+    wake_dispatcher_after_commit()
+
+
+def unschedule(post: Post, actor: User | None) -> None:
+    _post_move(post, "unschedule", actor)
+
+
+def _schedule_if_timed(post: Post, actor: User | None) -> None:
+    if post.scheduled_at is not None:
+        schedule(post, actor)
+
+
+# -- targets moved by people -------------------------------------------------------------------
+
+
+def retry_target(target: PostTarget, actor: User) -> None:
+    """A person sends a failed, needs-reconnect, expired or unconfirmed target out again."""
+    post = target.post
+    when = max(utcnow(), post.scheduled_at) if post.scheduled_at else utcnow()
+    move_target(target, T.SCHEDULED, reason="retry", actor_id=actor.id)
+    target.due_at = when
+    target.deadline_at = deadline_for(post, when)
+    target.last_error = None
+    wake_dispatcher_after_commit()
+
+
+def expire_target(target: PostTarget, reason: str, message: str) -> None:
+    """Expire one target and tell its author why (never published late)."""
+    move_target(target, T.EXPIRED, reason=reason, error=message)
+    emit("target.expired", organisation_id=target.post.organisation_id, target_id=target.id,
+         post_id=target.post_id, author_id=target.post.author_id, reason=reason)

@@ -1,0 +1,432 @@
+"""Publishing one target exactly once.
+
+1. Claim: one conditional UPDATE moves the target `queued → publishing` only when its
+   `dispatch_seq` still matches the job's — a second or stale job claims nothing.
+2. Re-check in the same transaction: approval of the current version, holds, the
+   latest allowed time, "never early", the account, quotas (a reservation is written).
+3. Call the adapter (the only platform call; never retried blindly).
+4. Record the outcome in one transaction, mapping typed errors to target states.
+
+If the worker dies during step 3, the target stays `publishing` until the dispatcher
+sees its claimant is gone and marks it `unconfirmed`; `reconcile_target` then asks the
+adapter's `find_published` and resolves it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import joinedload
+
+import adapters
+from adapters.base import (
+    AccountRef,
+    AdapterError,
+    AuthExpired,
+    MediaItem,
+    Permanent,
+    PublishJob,
+    PublishResult,
+    RateLimited,
+    Transient,
+    Variant,
+)
+from app.crypto import decrypt_json
+from app.events import emit
+from app.extensions import db
+from app.models import AccountStatus, Post, PostState, PostTarget, SocialAccount, TargetState, utcnow
+from app.publishing import hooks, lifecycle, metrics, quotas
+from app.publishing.holds import hold_for_target
+
+logger = logging.getLogger("warta.publishing")
+T = TargetState
+
+#: Transient errors are retried this many times in all, with exponential backoff and jitter.
+MAX_TRANSIENT_ATTEMPTS = 5
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 30 * 60
+
+_claimant = threading.local()
+
+
+def set_claimant(name: str) -> None:
+    """Name the current thread's worker (`host|pid|n`); claims carry it so liveness can be checked."""
+    _claimant.name = name
+
+
+def claimant() -> str:
+    return getattr(_claimant, "name", None) or f"{socket.gethostname()}|{os.getpid()}|main"
+
+
+def claimant_process(name: str) -> str:
+    """The process part (`host|pid`) of a claimant name."""
+    return "|".join(name.split("|")[:2])
+
+
+def backoff_delay(attempt: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with full jitter: up to base·2^(attempt-1), capped."""
+    rng = rng or random.Random()
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
+
+
+def human_error(kind: str, platform_message: str = "") -> str:
+    """The last error in words a person understands (in the app's default language), with the platform's own."""
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+        texts = {
+            "permanent": _("The platform refused this post. Its message: %(message)s", message=platform_message),
+            "auth": _("The account's connection has expired or was revoked. An admin must reconnect it. "
+                      "Platform message: %(message)s", message=platform_message),
+            "transient": _("The platform kept failing after several tries. Platform message: %(message)s",
+                           message=platform_message),
+            "unconfirmed": _("We could not confirm whether this post went out. Please check the account "
+                             "before posting it again."),
+            "account_disabled": _("The account is switched off in Warta, so nothing was published."),
+            "too_late": _("It could not go out before its latest allowed time, so it was not published."),
+            "not_approved": _("The post was not approved by its time, so it was not published."),
+        }
+    return texts[kind]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    target_id: int
+    seq: int
+    claimant: str
+    platform: str
+    job: PublishJob
+    scheduled_at: datetime | None
+
+
+def publish_target(target_id: int, seq: int) -> str:
+    """The whole publish step for one target; returns the outcome (for logs and tests)."""
+    who = claimant()
+    claimed = claim(target_id, seq, who)
+    if isinstance(claimed, str):
+        return claimed
+    log = {"target_id": target_id, "seq": seq, "platform": claimed.platform}
+    adapter = adapters.get_adapter(claimed.platform)
+    live_full_until = quotas.live_deferral(adapter, claimed.job.account, utcnow())
+    if live_full_until is not None:  # e.g. Instagram's content_publishing_limit says the cap is reached
+        metrics.count_quota_deferral(claimed.platform)
+        return finish_deferred(claimed, live_full_until, "quota", "live publishing limit reached")
+    call_started = utcnow()
+    if claimed.scheduled_at is not None:
+        metrics.observe_dispatch_lag(claimed.platform, (call_started - claimed.scheduled_at).total_seconds())
+    logger.info("platform call starting", extra=log)
+    # Single call site for the plugin hooks before_publish / after_publish (app.publishing.hooks).
+    veto = hooks.before_publish(claimed.job)
+    if veto is not None:
+        return finish_permanent(claimed, veto)
+    started = time.monotonic()
+    try:
+        result = adapter.publish(claimed.job)
+    except RateLimited as exc:
+        return finish_deferred(claimed, exc.retry_at, "rate_limited", exc.platform_message)
+    except Transient as exc:
+        return finish_transient(claimed, exc)
+    except AuthExpired as exc:
+        return finish_auth_expired(claimed, exc)
+    except Permanent as exc:
+        return finish_permanent(claimed, exc.platform_message)
+    except BaseException as exc:  # OutcomeUnknown, job timeout, adapter bug, shutdown: it may have gone out
+        outcome = finish_unconfirmed(claimed, repr(exc))
+        if not isinstance(exc, Exception):
+            raise
+        return outcome
+    finally:
+        metrics.observe_publish_latency(claimed.platform, time.monotonic() - started)
+    hooks.after_publish(claimed.job, result)
+    return finish_published(claimed, result)
+
+
+def claim(target_id: int, seq: int, who: str) -> Claimed | str:
+    """Compare-and-set `queued → publishing` and re-check everything; a string says why not."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(PostTarget)
+        .where(PostTarget.id == target_id, PostTarget.state == T.QUEUED, PostTarget.dispatch_seq == seq)
+        .values(state=T.PUBLISHING, claimed_at=now, claimed_by=who, attempts=PostTarget.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        logger.info("not claimed: already taken or stale job", extra={"target_id": target_id, "seq": seq})
+        return "not_claimed"
+    target = db.session.scalar(_with_relations(select(PostTarget).where(PostTarget.id == target_id))
+                               .execution_options(populate_existing=True))
+    from app import audit
+
+    audit.record("target.publishing", target, organisation_id=target.post.organisation_id,
+                 before={"state": T.QUEUED}, after={"state": T.PUBLISHING, "claimant": who})
+    reason = _blocked(target, now)
+    if reason is not None:
+        db.session.commit()
+        logger.info("not published: %s", reason, extra={"target_id": target_id, "seq": seq})
+        return reason
+    kind = quotas.kind_for(target)
+    account = target.account
+    if quotas.applies(account.platform, kind):
+        account = _lock_account(target.account_id)
+        allowed_at = quotas.earliest_allowed(account, kind, now)
+        if allowed_at > now:
+            _defer(target, allowed_at, "quota")
+            metrics.count_quota_deferral(account.platform)
+            db.session.commit()
+            return "deferred_quota"
+        quotas.reserve(target, kind, now)
+    job = build_job(target)
+    result = Claimed(target.id, seq, who, account.platform, job, target.post.scheduled_at)
+    db.session.commit()
+    return result
+
+
+def _with_relations(query: Select) -> Select:
+    """Load the target's post, organisation and account in the same query."""
+    return query.options(joinedload(PostTarget.post, innerjoin=True).joinedload(Post.organisation, innerjoin=True),
+                         joinedload(PostTarget.account, innerjoin=True))
+
+
+def _lock_account(account_id: int) -> SocialAccount:
+    query = select(SocialAccount).where(SocialAccount.id == account_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()  # serialises quota checks of one account
+    return db.session.scalar(query)
+
+
+def _blocked(target: PostTarget, now: datetime) -> str | None:
+    """Apply the re-checks after the claim; returns a reason when the target must not go out now."""
+    post = target.post
+    if target.deadline_at is not None and now > target.deadline_at:
+        lifecycle.expire_target(target, "too_late", human_error("too_late"))
+        return "expired"
+    if post.state != PostState.SCHEDULED or not lifecycle.is_approved_version(post):
+        lifecycle.move_target(target, T.SCHEDULED, reason="not_approved_now")
+        return "not_approved"
+    hold = hold_for_target(target)
+    if hold is not None:
+        lifecycle.move_target(target, T.HELD, reason=f"hold:{hold.id}")
+        return "held"
+    if target.due_at is not None and now < target.due_at:
+        lifecycle.move_target(target, T.SCHEDULED, reason="not_due_yet")
+        return "early"
+    if target.account.status == AccountStatus.NEEDS_RECONNECT:
+        lifecycle.move_target(target, T.NEEDS_RECONNECT, reason="account_needs_reconnect",
+                              error=human_error("auth", ""))
+        return "needs_reconnect"
+    if target.account.status == AccountStatus.DISABLED:
+        lifecycle.move_target(target, T.FAILED, reason="account_disabled", error=human_error("account_disabled"))
+        return "account_disabled"
+    return None
+
+
+def _defer(target: PostTarget, when: datetime, reason: str) -> None:
+    if target.deadline_at is not None and when > target.deadline_at:
+        lifecycle.expire_target(target, f"{reason}_past_deadline", human_error("too_late"))
+        return
+    lifecycle.move_target(target, T.SCHEDULED, reason=reason)
+    target.due_at = when
+    from app.publishing.notify import wake_dispatcher_after_commit
+
+    wake_dispatcher_after_commit()
+
+
+def build_job(target: PostTarget) -> PublishJob:
+    """Plain data for the adapter: the platform's variant, media and decrypted credentials."""
+    post, account = target.post, target.account
+    variant_data = post.variants.get(account.platform) or {}
+    media = tuple(
+        MediaItem(url=link.media.storage_key, kind="video" if link.media.content_type.startswith("video") else "image",
+                  content_type=link.media.content_type, size_bytes=link.media.size_bytes, width=link.media.width,
+                  height=link.media.height, duration_seconds=link.media.duration_seconds,
+                  alt_text=link.media.alt_text)
+        for link in post.media_links)
+    credentials = decrypt_json(account.credentials_encrypted) if account.credentials_encrypted else {}
+    return PublishJob(
+        target_id=target.id,
+        account=AccountRef(account.id, account.external_id, account.handle, credentials),
+        variant=Variant(text=post.body_for(account.platform), media=media, title=variant_data.get("title", post.title),
+                        options=variant_data.get("options") or {}),
+        idempotency_marker=f"warta-{target.id}",
+        scheduled_at=target.due_at,
+    )
+
+
+# -- recording outcomes ----------------------------------------------------------------------------
+
+
+def _reload(claimed: Claimed) -> PostTarget | None:
+    db.session.rollback()
+    query = _with_relations(select(PostTarget).where(PostTarget.id == claimed.target_id)).execution_options(
+        populate_existing=True)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=PostTarget)
+    target = db.session.scalar(query)
+    if target is None or target.dispatch_seq != claimed.seq or target.state not in (T.PUBLISHING, T.UNCONFIRMED):
+        logger.warning("outcome not recorded: target moved on meanwhile", extra={"target_id": claimed.target_id})
+        db.session.rollback()
+        return None
+    return target
+
+
+def finish_published(claimed: Claimed, result: PublishResult) -> str:
+    target = _reload(claimed)
+    if target is None:
+        return "lost_race"
+    target.remote_id = result.remote_id
+    target.remote_url = result.permalink
+    target.last_error = None
+    lifecycle.move_target(target, T.PUBLISHED, reason="platform_confirmed")
+    emit("target.published", organisation_id=target.post.organisation_id, target_id=target.id,
+         post_id=target.post_id, remote_url=result.permalink)
+    metrics.count_publish(claimed.platform, "published")
+    db.session.commit()
+    logger.info("published", extra={"target_id": claimed.target_id, "remote_id": result.remote_id})
+    return "published"
+
+
+def finish_deferred(claimed: Claimed, when: datetime, reason: str, message: str = "") -> str:
+    target = _reload(claimed)
+    if target is None:
+        return "lost_race"
+    quotas.release(target.id)
+    _defer(target, max(when, utcnow()), reason)
+    metrics.count_publish(claimed.platform, reason)
+    db.session.commit()
+    logger.info("deferred (%s) until %s: %s", reason, when.isoformat(), message,
+                extra={"target_id": claimed.target_id})
+    return f"deferred_{reason}"
+
+
+def finish_transient(claimed: Claimed, exc: Transient) -> str:
+    target = _reload(claimed)
+    if target is None:
+        return "lost_race"
+    quotas.release(target.id)
+    if target.attempts >= MAX_TRANSIENT_ATTEMPTS:
+        lifecycle.move_target(target, T.FAILED, reason="transient_exhausted",
+                              error=human_error("transient", exc.platform_message))
+        _emit_failed(target)
+        metrics.count_publish(claimed.platform, "failed")
+        db.session.commit()
+        return "failed"
+    when = utcnow() + backoff_delay(target.attempts)
+    target.last_error = exc.platform_message
+    _defer(target, when, "transient")
+    metrics.count_publish(claimed.platform, "transient")
+    db.session.commit()
+    logger.info("transient error, retry at %s", when.isoformat(), extra={"target_id": claimed.target_id})
+    return "retry_transient"
+
+
+def finish_auth_expired(claimed: Claimed, exc: AuthExpired) -> str:
+    target = _reload(claimed)
+    if target is None:
+        return "lost_race"
+    quotas.release(target.id)
+    lifecycle.move_target(target, T.NEEDS_RECONNECT, reason="auth_expired",
+                          error=human_error("auth", exc.platform_message))
+    account = target.account
+    if account.status != AccountStatus.NEEDS_RECONNECT:
+        from app import audit
+
+        audit.record("account.needs_reconnect", account, before={"status": account.status},
+                     after={"status": AccountStatus.NEEDS_RECONNECT})
+        account.status = AccountStatus.NEEDS_RECONNECT
+    emit("account.needs_reconnect", organisation_id=account.organisation_id, account_id=account.id,
+         platform=account.platform, target_id=target.id, notify_roles=["admin"])
+    emit("target.needs_reconnect", organisation_id=target.post.organisation_id, target_id=target.id,
+         post_id=target.post_id, author_id=target.post.author_id)
+    metrics.count_publish(claimed.platform, "needs_reconnect")
+    db.session.commit()
+    return "needs_reconnect"
+
+
+def finish_permanent(claimed: Claimed, message: str) -> str:
+    target = _reload(claimed)
+    if target is None:
+        return "lost_race"
+    quotas.release(target.id)
+    lifecycle.move_target(target, T.FAILED, reason="permanent", error=human_error("permanent", message))
+    _emit_failed(target)
+    metrics.count_publish(claimed.platform, "failed")
+    db.session.commit()
+    logger.info("failed permanently: %s", message, extra={"target_id": claimed.target_id})
+    return "failed"
+
+
+def finish_unconfirmed(claimed: Claimed, detail: str) -> str:
+    target = _reload(claimed)
+    if target is None:
+        return "lost_race"
+    if target.state == T.PUBLISHING:
+        mark_unconfirmed(target, detail)
+    db.session.commit()
+    return "unconfirmed"
+
+
+def mark_unconfirmed(target: PostTarget, detail: str) -> None:
+    """The outcome of a platform call is unknown: never retry blindly, reconcile soon."""
+    lifecycle.move_target(target, T.UNCONFIRMED, reason=detail[:200], error=human_error("unconfirmed"))
+    target.due_at = utcnow()  # the dispatcher starts reconciling at once
+    emit("target.unconfirmed", organisation_id=target.post.organisation_id, target_id=target.id,
+         post_id=target.post_id, author_id=target.post.author_id)
+    metrics.count_publish(target.account.platform, "unconfirmed")
+    logger.warning("unconfirmed: %s", detail, extra={"target_id": target.id})
+
+
+def _emit_failed(target: PostTarget) -> None:
+    emit("target.failed", organisation_id=target.post.organisation_id, target_id=target.id,
+         post_id=target.post_id, author_id=target.post.author_id, error=target.last_error)
+
+
+# -- reconciling unconfirmed targets ---------------------------------------------------------------
+
+def reconcile_target(target_id: int, seq: int) -> str:
+    """Ask the platform whether an unconfirmed target went out: published, or back to queued."""
+    target = db.session.get(PostTarget, target_id)
+    if target is None or target.state != T.UNCONFIRMED or target.dispatch_seq != seq:
+        return "stale"
+    job = build_job(target)
+    platform = target.account.platform
+    db.session.rollback()
+    try:
+        found = adapters.get_adapter(platform).find_published(job)
+    except AdapterError as exc:
+        logger.warning("reconcile could not ask the platform: %s", exc, extra={"target_id": target_id})
+        return "unresolved"
+    target = _reload(Claimed(target_id, seq, "", platform, job, None))
+    if target is None or target.state != T.UNCONFIRMED:
+        db.session.rollback()
+        return "stale"
+    if found is not None:
+        target.remote_id, target.remote_url, target.last_error = found.remote_id, found.permalink, None
+        lifecycle.move_target(target, T.PUBLISHED, reason="reconciled_found")
+        emit("target.published", organisation_id=target.post.organisation_id, target_id=target.id,
+             post_id=target.post_id, remote_url=found.permalink)
+        metrics.count_publish(platform, "reconciled_published")
+        db.session.commit()
+        logger.info("reconciled: found on the platform", extra={"target_id": target_id})
+        return "published"
+    quotas.release(target.id)
+    lifecycle.move_target(target, T.QUEUED, reason="reconciled_absent")
+    target.dispatch_seq += 1
+    target.queued_at = target.due_at = utcnow()  # due now: the reconcile back-off no longer applies
+    target.last_error = None
+    new_seq = target.dispatch_seq
+    db.session.commit()
+    from workers.queues import enqueue_publish
+
+    enqueue_publish([(target_id, new_seq, platform)])
+    logger.info("reconciled: not on the platform, queued again", extra={"target_id": target_id})
+    return "queued"

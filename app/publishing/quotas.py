@@ -1,0 +1,163 @@
+"""The quota ledger: platform posting caps per account and per platform app.
+
+A target over a cap is deferred to the earliest time the cap allows — never
+failed. Each publish attempt reserves a `QuotaUsage` row in the claim
+transaction; the row is dropped again when nothing reached the platform.
+Caps (PLATFORMS.md §9) can be overridden with the `WARTA_QUOTAS` config key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import PostTarget, QuotaUsage, SocialAccount, TargetState, utcnow
+
+
+@dataclass(frozen=True)
+class QuotaRule:
+    """`limit` calls of `kind` per `window` for one account ("account") or the whole platform app ("app")."""
+
+    scope: str
+    window: timedelta
+    limit: int
+    kind: str = "post"
+
+    def __post_init__(self) -> None:
+        if self.scope not in ("account", "app"):
+            raise ValueError("scope: must be 'account' or 'app'")
+        if self.limit < 1:
+            raise ValueError("limit: must be at least 1")
+
+
+DEFAULT_RULES: dict[str, tuple[QuotaRule, ...]] = {
+    # X: POST /2/tweets 100 per 15 min per user, 10,000 per 24 h per app.
+    "x": (QuotaRule("account", timedelta(minutes=15), 100), QuotaRule("app", timedelta(hours=24), 10_000)),
+    # Instagram content publishing limit: 50 per 24 h per account (read live when the adapter can).
+    "instagram": (QuotaRule("account", timedelta(hours=24), 50),),
+    # YouTube: 100 videos.insert per day per API project (the platform app).
+    "youtube": (QuotaRule("app", timedelta(hours=24), 100, "upload"),),
+    # TikTok: 6 video/init calls per minute per token.
+    "tiktok": (QuotaRule("account", timedelta(minutes=1), 6, "init"),),
+    # Facebook Pages: 30 Reels per 24 h per page; ordinary posts are not capped here.
+    "facebook": (QuotaRule("account", timedelta(hours=24), 30, "reel"),),
+}
+
+DEFAULT_KIND = {"youtube": "upload", "tiktok": "init"}
+
+
+def rules_for(platform: str) -> tuple[QuotaRule, ...]:
+    custom: dict[str, Any] = current_app.config.get("WARTA_QUOTAS") or {}
+    if platform in custom:
+        return tuple(r if isinstance(r, QuotaRule) else QuotaRule(r["scope"], timedelta(seconds=r["window_s"]),
+                                                                  r["limit"], r.get("kind", "post"))
+                     for r in custom[platform])
+    return DEFAULT_RULES.get(platform, ())
+
+
+def applies(platform: str, kind: str) -> bool:
+    """Whether any cap counts calls of `kind` on `platform` (no ledger rows are written otherwise)."""
+    return any(rule.kind == kind for rule in rules_for(platform))
+
+
+def kind_for(target: PostTarget) -> str:
+    """What a target's publish counts as: a Facebook Reel is "reel", YouTube "upload", TikTok "init"."""
+    platform = target.account.platform
+    options = (target.post.variants.get(platform) or {}).get("options") or {}
+    if platform == "facebook" and str(options.get("media_type", "")).upper() in ("REELS", "REEL"):
+        return "reel"
+    return DEFAULT_KIND.get(platform, "post")
+
+
+def _usage_times(rule: QuotaRule, platform: str, account_id: int, start: datetime, end: datetime) -> list[datetime]:
+    query = select(QuotaUsage.used_at).where(QuotaUsage.platform == platform, QuotaUsage.kind == rule.kind,
+                                             QuotaUsage.used_at > start, QuotaUsage.used_at <= end)
+    if rule.scope == "account":
+        query = query.where(QuotaUsage.account_id == account_id)
+    return sorted(db.session.scalars(query))
+
+
+def earliest_allowed(account: SocialAccount, kind: str, at: datetime | None = None) -> datetime:
+    """The earliest time ≥ `at` at which one more call of `kind` stays within every cap."""
+    at = at or utcnow()
+    candidate = at
+    for _ in range(10):  # moving past one window can only push later; converges quickly
+        moved = False
+        for rule in rules_for(account.platform):
+            if rule.kind != kind:
+                continue
+            times = _usage_times(rule, account.platform, account.id, candidate - rule.window, candidate)
+            if len(times) >= rule.limit:
+                free_at = times[len(times) - rule.limit] + rule.window + timedelta(milliseconds=1)
+                if free_at > candidate:
+                    candidate, moved = free_at, True
+        if not moved:
+            return candidate
+    return candidate
+
+
+def live_deferral(adapter: Any, account_ref: Any, now: datetime) -> datetime | None:
+    """Ask an adapter that can read its live cap (`publishing_quota(account) -> (used, limit)`)."""
+    reader = getattr(adapter, "publishing_quota", None)
+    if reader is None:
+        return None
+    answer = reader(account_ref)
+    if not answer:
+        return None
+    used, limit = answer
+    return now + timedelta(minutes=15) if used >= limit else None
+
+
+def reserve(target: PostTarget, kind: str, at: datetime) -> None:
+    db.session.add(QuotaUsage(platform=target.account.platform, account_id=target.account_id,
+                              target_id=target.id, kind=kind, used_at=at))
+
+
+def release(target_id: int) -> None:
+    """Drop the reservation of an attempt that never reached the platform."""
+    db.session.execute(delete(QuotaUsage).where(QuotaUsage.target_id == target_id))
+
+
+@dataclass(frozen=True)
+class QuotaForecast:
+    """What the composer shows: `used` of `limit` in the `window` around a planned time."""
+
+    platform: str
+    kind: str
+    scope: str
+    used: int
+    planned: int
+    limit: int
+    window: timedelta
+
+    @property
+    def over(self) -> bool:
+        return self.used + self.planned >= self.limit
+
+    @property
+    def near(self) -> bool:
+        return self.used + self.planned >= self.limit * 0.9
+
+
+def planning_forecast(account: SocialAccount, at: datetime, kind: str | None = None) -> list[QuotaForecast]:
+    """Per cap: calls already made and targets planned in the window around `at` (for composer warnings)."""
+    kind = kind or DEFAULT_KIND.get(account.platform, "post")
+    result = []
+    for rule in rules_for(account.platform):
+        if rule.kind != kind:
+            continue
+        used = len(_usage_times(rule, account.platform, account.id, at - rule.window, at + rule.window))
+        planned_query = (select(func.count()).select_from(PostTarget)
+                         .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+                         .where(SocialAccount.platform == account.platform,
+                                PostTarget.state.in_([TargetState.SCHEDULED, TargetState.QUEUED]),
+                                PostTarget.due_at > at - rule.window, PostTarget.due_at < at + rule.window))
+        if rule.scope == "account":
+            planned_query = planned_query.where(PostTarget.account_id == account.id)
+        planned = db.session.scalar(planned_query) or 0
+        result.append(QuotaForecast(account.platform, kind, rule.scope, used, planned, rule.limit, rule.window))
+    return result

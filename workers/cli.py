@@ -1,0 +1,62 @@
+"""`flask --app wsgi dispatcher` and `flask --app wsgi worker`."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+
+@click.command("dispatcher")
+@click.option("--no-lease", is_flag=True, help="Dispatch without the Redis lease (tests of the database guard).")
+def dispatcher_command(no_lease: bool) -> None:
+    """Run the dispatcher (one active per installation; others wait as standby)."""
+    import signal
+
+    from app.publishing.logs import configure_json_logging
+    from workers.dispatcher import Dispatcher
+
+    configure_json_logging()
+    dispatcher = Dispatcher(current_app._get_current_object(), use_lease=not no_lease)
+
+    def stop(*_: object) -> None:
+        dispatcher.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    dispatcher.run()
+
+
+@click.command("worker")
+@click.option("--queues", default="", help="Comma-separated queue names (default: every platform queue).")
+@click.option("--processes", default=None, type=int, help="Worker processes (default WARTA_WORKER_PROCESSES).")
+@click.option("--threads", default=None, type=int, help="Jobs in flight per process (default WARTA_WORKER_THREADS).")
+def worker_command(queues: str, processes: int | None, threads: int | None) -> None:
+    """Run publishing workers: P processes × T threads, each thread an RQ SimpleWorker."""
+    from app.publishing.logs import configure_json_logging
+    from workers.queues import platform_queue_names
+    from workers.worker import run_process, run_supervised
+
+    configure_json_logging()
+    app = current_app._get_current_object()
+    names = [q.strip() for q in queues.split(",") if q.strip()] or platform_queue_names()
+    processes = processes or int(app.config["WARTA_WORKER_PROCESSES"])
+    threads = threads or int(app.config["WARTA_WORKER_THREADS"])
+    if not names:  # no platform adapter installed yet: stay up (the runner stops everything if one exits)
+        import logging
+        import signal
+        import threading
+
+        logging.getLogger("warta.worker").warning("no platform adapters installed: no queues to work on")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        stop.wait()
+        return
+    if processes == 1:
+        run_process(app, names, threads)
+    else:
+        run_supervised(app, names, processes, threads)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(dispatcher_command)
+    app.cli.add_command(worker_command)
