@@ -158,5 +158,25 @@ def _banner_context() -> dict[str, Any]:
     return {"publishing_holds": publishing_holds}
 
 
+def release_security_gate(account_id: int) -> int:
+    """Resume the account's targets held by the security gate (held, but under no crisis hold)."""
+    held = db.session.scalars(select(PostTarget).where(
+        PostTarget.account_id == account_id, PostTarget.state == TargetState.HELD)).all()
+    released = 0
+    for target in held:
+        if hold_for_target(target) is None:
+            resume_target(target, None)
+            released += 1
+    return released
+
+
+def _on_event(name: str, *, organisation_id: int | None = None, payload: dict[str, Any]) -> None:
+    if name == "security.gate_released":
+        release_security_gate(payload["account_id"])
+
+
 def init_app(app: Flask) -> None:
+    from app.events import add_listener
+
     app.context_processor(_banner_context)
+    add_listener(app, _on_event)

@@ -30,6 +30,21 @@ class ReviewError(Exception):
     """A review action that is not allowed (self-approval, second vote, missing comment...)."""
 
 
+class SubmissionBlocked(ReviewError):
+    """The post cannot go to review: `problems` are translated messages for the author."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("blocked")
+        self.problems = problems
+
+
+def submission_problems(post: Post) -> list[str]:
+    """Everything that stops a post from being submitted (collaboration and disclosure rules)."""
+    from app.influencers.services import collaboration_problems
+
+    return [str(problem) for problem in collaboration_problems(post)]
+
+
 P, T = PostState, TargetState
 
 #: (post state, action) → new post state.
@@ -157,6 +172,9 @@ def is_approved_version(post: Post) -> bool:
 
 def submit(post: Post, actor: User) -> None:
     """Send a draft (or a rejected post) to review; trusted admins may skip review when allowed."""
+    problems = submission_problems(post)
+    if problems:
+        raise SubmissionBlocked(problems)
     settings = publishing_settings(post.organisation)
     if settings.trusted_admins_skip_review and actor.id in settings.trusted_admin_ids and post.author_id == actor.id:
         db.session.add(Approval(post_id=post.id, organisation_id=post.organisation_id, reviewer_id=actor.id,

@@ -33,7 +33,6 @@ from adapters.base import (
     AccountRef,
     AdapterError,
     AuthExpired,
-    MediaItem,
     Permanent,
     PublishJob,
     PublishResult,
@@ -44,9 +43,12 @@ from adapters.base import (
 from app.crypto import decrypt_json
 from app.events import emit
 from app.extensions import db
+from app.influencers.services import apply_collaborations
+from app.media import media_item
 from app.models import AccountStatus, Post, PostState, PostTarget, SocialAccount, TargetState, utcnow
 from app.publishing import hooks, lifecycle, metrics, quotas
 from app.publishing.holds import hold_for_target
+from app.security.gate import publish_gate
 
 logger = logging.getLogger("warta.publishing")
 T = TargetState
@@ -220,6 +222,11 @@ def _blocked(target: PostTarget, now: datetime) -> str | None:
     if target.due_at is not None and now < target.due_at:
         lifecycle.move_target(target, T.SCHEDULED, reason="not_due_yet")
         return "early"
+    allowed, gate_reason = publish_gate(target.account_id)
+    if not allowed:
+        # Released by release_security_gate() when the account's critical checklist items pass again.
+        lifecycle.move_target(target, T.HELD, reason="security_gate", error=gate_reason)
+        return "security_gate"
     if target.account.status == AccountStatus.NEEDS_RECONNECT:
         lifecycle.move_target(target, T.NEEDS_RECONNECT, reason="account_needs_reconnect",
                               error=human_error("auth", ""))
@@ -245,18 +252,14 @@ def build_job(target: PostTarget) -> PublishJob:
     """Plain data for the adapter: the platform's variant, media and decrypted credentials."""
     post, account = target.post, target.account
     variant_data = post.variants.get(account.platform) or {}
-    media = tuple(
-        MediaItem(url=link.media.storage_key, kind="video" if link.media.content_type.startswith("video") else "image",
-                  content_type=link.media.content_type, size_bytes=link.media.size_bytes, width=link.media.width,
-                  height=link.media.height, duration_seconds=link.media.duration_seconds,
-                  alt_text=link.media.alt_text)
-        for link in post.media_links)
+    media = tuple(media_item(link.media) for link in post.media_links)  # fresh signed public URLs
     credentials = decrypt_json(account.credentials_encrypted) if account.credentials_encrypted else {}
     return PublishJob(
         target_id=target.id,
         account=AccountRef(account.id, account.external_id, account.handle, credentials),
-        variant=Variant(text=post.body_for(account.platform), media=media, title=variant_data.get("title", post.title),
-                        options=variant_data.get("options") or {}),
+        variant=apply_collaborations(post, account.platform, Variant(
+            text=post.body_for(account.platform), media=media, title=variant_data.get("title", post.title),
+            options=variant_data.get("options") or {})),
         idempotency_marker=f"warta-{target.id}",
         scheduled_at=target.due_at,
     )

@@ -62,6 +62,8 @@ def _run(action, *args) -> Response | tuple[str, int]:
         action(*args)
     except lifecycle.InvalidTransition:
         return _fail(_("This action is not possible in the post's current state."), 409)
+    except lifecycle.SubmissionBlocked as exc:
+        return _fail(" ".join([_("This post cannot be submitted yet:"), *exc.problems]), 422)
     except lifecycle.ReviewError as exc:
         return _fail(str(REVIEW_ERRORS.get(str(exc), _("The request could not be understood."))))
     db.session.commit()
