@@ -19,7 +19,7 @@ from wtforms import Field, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.models import INDONESIAN_ZONES, AccountStatus, OrgKind, PostState, Role
+from app.models import INDONESIAN_ZONES, AccountStatus, OrgKind, PostState, Role, TargetState
 
 #: The value format of an HTML `datetime-local` input (minutes precision).
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -43,6 +43,18 @@ ACCOUNT_STATUS_LABELS = {
     AccountStatus.ACTIVE: _l("Active"),
     AccountStatus.NEEDS_RECONNECT: _l("Needs reconnecting"),
     AccountStatus.DISABLED: _l("Disabled"),
+}
+
+TARGET_STATE_LABELS = {
+    TargetState.SCHEDULED: _l("Waiting"),
+    TargetState.QUEUED: _l("Queued"),
+    TargetState.PUBLISHING: _l("Publishing"),
+    TargetState.PUBLISHED: _l("Published"),
+    TargetState.FAILED: _l("Failed"),
+    TargetState.NEEDS_RECONNECT: _l("Needs reconnecting"),
+    TargetState.UNCONFIRMED: _l("Unconfirmed: please check the account"),
+    TargetState.HELD: _l("Held"),
+    TargetState.EXPIRED: _l("Expired (too late)"),
 }
 
 POST_STATE_LABELS = {
@@ -179,5 +191,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_labels=ROLE_LABELS, kind_labels=KIND_LABELS,
         account_status_labels=ACCOUNT_STATUS_LABELS, post_state_labels=POST_STATE_LABELS,
-        platform_name=platform_name,
+        target_state_labels=TARGET_STATE_LABELS,
+        platform_name=platform_name, local_input_value=local_input_value,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.extensions import db
 from app.forms_common import LocalTimeError, parse_local
-from app.models import Organisation, Post, PostState, PostTarget, SocialAccount, User, utcnow
+from app.models import Organisation, Post, PostState, PostTarget, Role, SocialAccount, User, utcnow
 from app.posts.forms import PostForm
 from app.tenancy import scoped
 
@@ -171,3 +171,27 @@ def target_accounts(post: Post) -> list[SocialAccount]:
     return list(db.session.scalars(
         select(SocialAccount).join(PostTarget, PostTarget.account_id == SocialAccount.id)
         .where(PostTarget.post_id == post.id).order_by(SocialAccount.platform, SocialAccount.handle)))
+
+
+@dataclass(frozen=True)
+class WorkflowActions:
+    """Which review and publishing actions the signed-in user may take on a post now."""
+
+    submit: bool
+    review: bool  # approve / reject
+    schedule: bool
+    manage_targets: bool  # retry failed targets, resume held ones
+
+
+def workflow_actions(post: Post, user: User) -> WorkflowActions:
+    """The buttons the post page shows; the routes in app/publishing check the same rules again."""
+    from app.tenancy import has_role
+
+    is_admin = has_role(user, post.organisation, Role.ADMIN)
+    is_reviewer = is_admin or has_role(user, post.organisation, Role.REVIEWER)
+    return WorkflowActions(
+        submit=post.state in (PostState.DRAFT, PostState.REJECTED) and (post.author_id == user.id or is_admin),
+        review=post.state == PostState.IN_REVIEW and is_reviewer and post.author_id != user.id,
+        schedule=post.state in (PostState.APPROVED, PostState.SCHEDULED) and is_reviewer,
+        manage_targets=is_admin,
+    )

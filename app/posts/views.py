@@ -45,7 +45,7 @@ def index() -> str:
 def view(post_id: int) -> str:
     post = get_scoped_or_404(Post, post_id, current_user)
     return render_template("posts/view.html", post=post, accounts=services.target_accounts(post),
-                           can_edit=_can_edit(post))
+                           can_edit=_can_edit(post), workflow=services.workflow_actions(post, current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])

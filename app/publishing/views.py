@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +15,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms_common import parse_local
 from app.models import Hold, Organisation, Post, PostTarget, Role, SocialAccount
 from app.navigation import add_nav_entry
 from app.publishing import holds, lifecycle
@@ -99,11 +98,11 @@ def reject(post_id: int):
 def schedule(post_id: int):
     """Set the publish time (entered in the organisation's zone) and, if approved, schedule."""
     post = _post_for(post_id, Role.REVIEWER, Role.ADMIN)
-    zone = ZoneInfo(post.organisation.timezone)
-    try:
-        when = datetime.fromisoformat(request.form.get("scheduled_at", "")).replace(tzinfo=zone)
+    zone = post.organisation.timezone
+    try:  # parse_local refuses times that do not exist in the zone (daylight-saving gaps)
+        when = parse_local(request.form.get("scheduled_at", ""), zone)
         raw_not_after = request.form.get("not_after", "").strip()
-        not_after = datetime.fromisoformat(raw_not_after).replace(tzinfo=zone) if raw_not_after else None
+        not_after = parse_local(raw_not_after, zone) if raw_not_after else None
         lifecycle.set_publish_time(post, when, not_after, current_user)
     except ValueError:
         return _fail(_("Please enter a valid date and time."))
