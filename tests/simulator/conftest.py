@@ -1,4 +1,4 @@
-"""A live simulator (X, YouTube, TikTok blueprints) on an ephemeral port, for end-to-end adapter tests."""
+"""A live simulator (the one app, all five platforms) on an ephemeral port, for end-to-end adapter tests."""
 from __future__ import annotations
 
 import threading
@@ -10,15 +10,15 @@ import httpx
 import pytest
 from werkzeug.serving import make_server
 
-from simulator._xyt_app import create_app
-from simulator._xyt_state import XytSimState
+from simulator import create_app
+from simulator.state import SimState
 from tests.simulator.server import sim_server  # noqa: F401
 
 
 @dataclass
 class LiveSim:
     url: str
-    state: XytSimState
+    state: SimState
 
     def settings(self, slug: str) -> dict:
         base = {
@@ -46,8 +46,9 @@ class LiveSim:
 
 @pytest.fixture
 def sim() -> Iterator[LiveSim]:
-    state = XytSimState()
-    server = make_server("127.0.0.1", 0, create_app(state), threaded=True)
+    app = create_app()
+    state = app.extensions["sim_state"]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
