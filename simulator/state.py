@@ -96,9 +96,18 @@ class SimState:
         return self.add_fault(Fault(endpoint=endpoint, name=name, times=times))
 
     def take_fault_name(self, endpoint: str) -> str | None:
-        """The name of the next named fault for `endpoint` (consumed), without any delay."""
-        fault = self.take_fault(endpoint)
-        return fault.name if fault is not None and fault.name else None
+        """The name of the next named fault for exactly `endpoint` (consumed), without any delay.
+
+        For checkpoints inside a request (an upload chunk, a processing poll): `"*"` and literal faults
+        are left for the request's own endpoint.
+        """
+        with self.lock:
+            for fault in self.faults:
+                if fault.endpoint == endpoint and fault.name and fault.times != 0:
+                    if fault.times > 0:
+                        fault.times -= 1
+                    return fault.name
+            return None
 
     def delay_for(self, endpoint: str) -> float:
         with self.lock:
