@@ -5,7 +5,7 @@ Demo users have e-mail addresses under `demo.warta.example.org`; only for them c
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy import func, select
@@ -98,15 +98,15 @@ def seed_demo() -> list[str]:
         user.totp_enabled = True
         new_recovery_codes(user)
         users[key] = user
-    graph_ids = _simulator_graph_accounts()
+    simulated = {**_simulator_graph_accounts(), **_simulator_xyt_accounts()}
     accounts_by_org: dict[str, list[SocialAccount]] = {}
     for org_name, platform, handle in ACCOUNTS:
-        external_id, credentials = graph_ids.get((platform, handle), (
-            f"sim-{platform}-{handle.replace(' ', '').lower()}", {"access_token": f"sim-token-{platform}-{handle}"}))
+        external_id, credentials = simulated[(platform, handle)]
+        expires = credentials.get("expires_at")
         account = SocialAccount(
             organisation=by_name[org_name], platform=platform, handle=handle, display_name=handle,
             external_id=external_id, credentials_encrypted=encrypt_json(credentials),
-            token_expires_at=None if (platform, handle) in graph_ids else utcnow() + timedelta(days=55),
+            token_expires_at=datetime.fromisoformat(expires) if expires else None,
         )
         db.session.add(account)
         accounts_by_org.setdefault(org_name, []).append(account)
@@ -140,6 +140,30 @@ def _simulator_graph_accounts() -> dict[tuple[str, str], tuple[str, dict]]:
         if ig_id:
             out[("instagram", ig_username)] = (ig_id, {"access_token": token, "scopes": [],
                                                        "extra": {"page_id": page_id}})
+    return out
+
+
+def _simulator_xyt_accounts() -> dict[tuple[str, str], tuple[str, dict]]:
+    """X, YouTube and TikTok demo accounts as the local simulator seeds them (ids, access and refresh tokens).
+
+    The simulator's seeded tokens live `SEEDED_TOKEN_LIFETIME` from its start, which is after this seeding.
+    """
+    from simulator import tiktok, x, youtube
+    from simulator.state import SEEDED_TOKEN_LIFETIME
+
+    expires = (utcnow() + timedelta(seconds=SEEDED_TOKEN_LIFETIME)).isoformat()
+
+    def credentials(access: str, refresh: str, scopes: list[str]) -> dict:
+        return {"access_token": access, "refresh_token": refresh, "expires_at": expires, "scopes": scopes,
+                "extra": {}}
+
+    out: dict[tuple[str, str], tuple[str, dict]] = {}
+    for user_id, username, _name, _verified, access, refresh in x.DEMO_ACCOUNTS:
+        out[("x", username)] = (user_id, credentials(access, refresh, x.SCOPE.split()))
+    for channel_id, title, _custom_url, access, refresh in youtube.DEMO_ACCOUNTS:
+        out[("youtube", title)] = (channel_id, credentials(access, refresh, youtube.SCOPE.split()))
+    for open_id, username, _display_name, access, refresh in tiktok.DEMO_ACCOUNTS:
+        out[("tiktok", username)] = (open_id, credentials(access, refresh, tiktok.SCOPE.split(",")))
     return out
 
 

@@ -1,13 +1,16 @@
 """A local stand-in for the social platforms' APIs (development, demo, tests, benchmarks).
 
-Each platform family is one module (`simulator/graph.py` for Instagram and
-Facebook; X, YouTube and TikTok add theirs to `FAMILIES`). A family module
-exposes `register(app, state)`, which adds its routes under a URL prefix named
-after the real host (e.g. `/graph.facebook.com/v25.0/...`), so an adapter's
-configured base URL is the only thing that differs from production.
+Each platform family is one module in `FAMILIES`: `simulator/graph.py` (Instagram and
+Facebook, under host-named prefixes such as `/graph.facebook.com/v25.0/...`),
+`simulator/x.py` (`/x`), `simulator/youtube.py` (`/youtube`) and `simulator/tiktok.py`
+(`/tiktok`). A family module exposes `register(app, state)` (its routes) and
+`seed(state)` (its demo accounts and tokens); an adapter's configured base URL is the
+only thing that differs from production. X/YouTube/TikTok modules also list their
+platform-specific fault names in `FAULT_NAMES`.
 
-Control endpoints (tests, benchmarks, demo) live in `simulator/control.py`.
-State is in memory, guarded by one lock; run the server threaded.
+Control endpoints (tests, benchmarks, demo) live in `simulator/control.py` and act on all
+five platforms. State (`simulator/state.py`) is in memory, guarded by one lock; run the
+server threaded.
 """
 from __future__ import annotations
 
@@ -21,17 +24,21 @@ from simulator.state import SimState
 #: Family module paths; each has `register(app: Flask, state: SimState) -> None`.
 FAMILIES: dict[str, str] = {
     "graph": "simulator.graph",
+    "x": "simulator.x",
+    "youtube": "simulator.youtube",
+    "tiktok": "simulator.tiktok",
 }
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the simulator app; `config` may set SIM_CONTAINER_POLLS, SIM_SEED (bool)."""
+    """Build the simulator app; `config` may set SIM_CONTAINER_POLLS, SIM_PROCESSING_POLLS, SIM_SEED (bool)."""
     from simulator import control
 
     app = Flask(__name__)
-    app.config.update(SIM_CONTAINER_POLLS=2, SIM_SEED=True)
+    app.config.update(SIM_CONTAINER_POLLS=2, SIM_PROCESSING_POLLS=2, SIM_SEED=True)
     app.config.update(config or {})
-    state = SimState(container_polls=int(app.config["SIM_CONTAINER_POLLS"]))
+    state = SimState(container_polls=int(app.config["SIM_CONTAINER_POLLS"]),
+                     processing_polls=int(app.config["SIM_PROCESSING_POLLS"]))
     app.extensions["sim_state"] = state
     control.register(app, state)
     for module_path in FAMILIES.values():

@@ -3,11 +3,17 @@
     POST   /_sim/faults   {"endpoint", "preset"?, "status"?, "body"?, "headers"?, "delay"?, "times"?}
     GET    /_sim/faults   DELETE /_sim/faults
     POST   /_sim/latency  {"endpoint": "*" | key, "seconds": float}
-    POST   /_sim/config   {"container_polls": int}
-    POST   /_sim/tokens/expire {"token": "..."}  (or {"all": true})
+    POST   /_sim/config   {"container_polls": int, "processing_polls": int}
+    POST   /_sim/tokens/expire {"token": "..."} | {"platform": "x", "account": "<id>"} | {"all": true}
     POST   /_sim/reset    {"seed": true}
     GET    /_sim/record   ?platform=&account=&action=   (read-only list of every publish)
     GET    /_sim/feed/<platform>/<account>   HTML feed of one simulated account (id or username)
+
+Endpoint keys are `graph.*`, `ig.*`, `fb.*` (simulator/graph.py) and `x.*`, `youtube.*`,
+`tiktok.*` (simulator/x.py, youtube.py, tiktok.py). A `preset` on a Graph key expands to
+the Graph error in `PRESETS`; on an X/YouTube/TikTok key it names that family's fault
+(its `FAULT_NAMES`), which the family renders as the platform's own error. A literal
+`status`/`body`/`headers` fault works on every key.
 """
 from __future__ import annotations
 
@@ -54,17 +60,38 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def apply_fault(state: SimState, endpoint: str) -> ResponseReturnValue | None:
-    """Sleep for configured latency; return an injected error response for `endpoint`, if any."""
+def take_fault(state: SimState, endpoint: str) -> Fault | None:
+    """Sleep for the configured latency (plus the fault's delay); the fault for `endpoint`, if any."""
     delay = state.delay_for(endpoint)
     fault = state.take_fault(endpoint)
     if fault is not None:
         delay += fault.delay
     if delay:
         time.sleep(delay)
+    return fault
+
+
+def fault_response(fault: Fault | None) -> ResponseReturnValue | None:
+    """The literal error response of a status fault (None for delay-only or named faults)."""
     if fault is None or not fault.status:
         return None
     return jsonify(fault.body) if fault.body else "", fault.status, fault.headers
+
+
+def apply_fault(state: SimState, endpoint: str) -> ResponseReturnValue | None:
+    """Sleep for configured latency; return an injected error response for `endpoint`, if any."""
+    return fault_response(take_fault(state, endpoint))
+
+
+def _named_fault_family(endpoint: str) -> Any:
+    """The family module whose platform-specific fault names apply to `endpoint` (x., youtube., tiktok.)."""
+    from simulator import FAMILIES
+
+    family, _, rest = endpoint.partition(".")
+    if not rest or family not in FAMILIES:
+        return None
+    module = importlib.import_module(FAMILIES[family])
+    return module if hasattr(module, "FAULT_NAMES") else None
 
 
 def register(app: Flask, state: SimState) -> None:
@@ -73,13 +100,21 @@ def register(app: Flask, state: SimState) -> None:
     @bp.post("/faults")
     def add_fault() -> ResponseReturnValue:
         spec = dict(request.get_json(force=True) or {})
-        preset = PRESETS.get(spec.pop("preset", ""), {}) if "preset" in spec else {}
-        if "preset" in (request.get_json(force=True) or {}) and not preset:
-            return {"error": f"unknown preset; known: {sorted(PRESETS)}"}, 400
-        merged = {**preset, **spec}
-        if not merged.get("endpoint"):
+        if not spec.get("endpoint"):
             return {"error": "endpoint is required ('*' for all)"}, 400
-        fault = state.add_fault(Fault(endpoint=merged["endpoint"], status=int(merged.get("status", 0)),
+        family = _named_fault_family(str(spec["endpoint"]))
+        name = ""
+        if family is not None and "preset" in spec:
+            name = str(spec.pop("preset"))
+            if name not in family.FAULT_NAMES and spec["endpoint"] not in getattr(family, "FREE_FAULT_ENDPOINTS", ()):
+                return {"error": f"unknown preset; known: {sorted(family.FAULT_NAMES)}"}, 400
+            preset: dict[str, Any] = {}
+        else:
+            preset = PRESETS.get(spec.pop("preset", ""), {}) if "preset" in spec else {}
+            if "preset" in (request.get_json(force=True) or {}) and not preset:
+                return {"error": f"unknown preset; known: {sorted(PRESETS)}"}, 400
+        merged = {**preset, **spec}
+        fault = state.add_fault(Fault(endpoint=merged["endpoint"], name=name, status=int(merged.get("status", 0)),
                                       body=merged.get("body", {}), headers=merged.get("headers", {}),
                                       delay=float(merged.get("delay", 0)), times=int(merged.get("times", 1))))
         return fault.as_dict(), 201
@@ -109,7 +144,9 @@ def register(app: Flask, state: SimState) -> None:
         with state.lock:
             if "container_polls" in spec:
                 state.container_polls = int(spec["container_polls"])
-        return {"container_polls": state.container_polls}
+            if "processing_polls" in spec:
+                state.processing_polls = int(spec["processing_polls"])
+        return {"container_polls": state.container_polls, "processing_polls": state.processing_polls}
 
     @bp.post("/tokens/expire")
     def expire_tokens() -> ResponseReturnValue:
@@ -117,7 +154,9 @@ def register(app: Flask, state: SimState) -> None:
         count = 0
         with state.lock:
             for value, record in state.tokens.items():
-                if spec.get("all") or value == spec.get("token"):
+                of_account = bool(spec.get("platform")) and record.get("platform") == spec["platform"] \
+                    and str(spec.get("account", "")) in ("", str(record.get("account")))
+                if spec.get("all") or value == spec.get("token") or of_account:
                     record["expires_at"] = int(time.time()) - 1
                     count += 1
         return {"expired": count}

@@ -121,7 +121,7 @@ def _auth(require_page: str | None = None) -> dict[str, Any] | ResponseReturnVal
     if value == f"{APP_ID}|{APP_SECRET}":
         return {"type": "APP", "user_id": None, "page_id": None, "scopes": (), "expires_at": 0}
     record = _state().tokens.get(value)
-    if record is None or record.get("invalid"):
+    if record is None or record.get("invalid") or record.get("platform"):  # "platform": an X/YouTube/TikTok token
         return graph_error("Invalid OAuth access token - Cannot parse access token", 190)
     if record.get("expires_at") and record["expires_at"] < time.time():
         return graph_error("Error validating access token: Session has expired.", 190, 463)
@@ -203,12 +203,13 @@ def oauth_access_token(version: str) -> ResponseReturnValue:
     state = _state()
     if _param("grant_type") == "fb_exchange_token":
         record = state.tokens.get(_param("fb_exchange_token", ""))
-        if not record or record.get("invalid") or (record["expires_at"] and record["expires_at"] < time.time()):
+        if not record or record.get("invalid") or record.get("platform") \
+                or (record["expires_at"] and record["expires_at"] < time.time()):
             return graph_error("Error validating access token: Session has expired.", 190, 463)
         return _issue_user_token(tuple(record["scopes"]), LONG_LIVED)
     with state.lock:
         grant = state.codes.pop(_param("code", ""), None)
-    if grant is None:
+    if grant is None or grant.get("platform"):  # "platform": an X/YouTube/TikTok consent code
         return graph_error("This authorization code has been used.", 100, 36009)
     if grant["redirect_uri"] != _param("redirect_uri"):
         return graph_error("Error validating verification code. Please make sure your redirect_uri is identical "

@@ -1,9 +1,12 @@
 """Simulated TikTok Content Posting API and OAuth v2 (rotating refresh tokens).
 
-Mounted at /tiktok. Fault names: spam_risk (HTTP 200 on creator_info, 403 on init:
+Mounted at /tiktok; registered as the "tiktok" family of the simulator. Endpoints:
+tiktok.user_info, tiktok.creator_info, tiktok.video_init, tiktok.content_init, tiktok.status,
+tiktok.video_list, tiktok.publish. Fault names: spam_risk (HTTP 200 on creator_info, 403 on init:
 spam_risk_too_many_posts), token_invalid (401 access_token_invalid), rate_limit
 (429 rate_limit_exceeded), server_error (500), privacy_mismatch (403), and on
 "tiktok.publish" a fail_reason name (e.g. file_format_check_failed) that ends the publish FAILED.
+Any other name on "tiktok.publish" is taken as a fail_reason.
 `state.scratch("tiktok")["settings"]` holds `privacy_options` and, when set, `verified_prefixes`
 (PULL_FROM_URL from elsewhere answers url_ownership_unverified).
 """
@@ -14,14 +17,21 @@ import secrets
 import time
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Flask, jsonify, make_response, request, url_for
 from werkzeug.wrappers import Response
 
-from simulator._xyt_oauth import consent
-from simulator._xyt_state import XytSimState
+from simulator.consent import consent
+from simulator.control import fault_response, take_fault
+from simulator.state import SEEDED_TOKEN_LIFETIME, SimState
 
 SCOPE = "user.info.basic,user.info.profile,video.publish,video.upload,video.list"
 OPTIONS = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
+#: (open_id, username, display name, access token, refresh token) seeded in the simulator.
+DEMO_ACCOUNTS: list[tuple[str, str, str, str, str]] = [
+    ("tt-open-1", "pemkot.demo", "Pemkot Demo", "sim-tiktok-token-pemkot", "sim-tiktok-refresh-pemkot"),
+    ("tt-open-dishubbpp", "dishubbpp", "Dinas Perhubungan Balikpapan", "sim-tiktok-token-dishub",
+     "sim-tiktok-refresh-dishub"),
+]
 
 
 def _answer(data: dict[str, Any] | None = None, code: str = "ok", message: str = "", status: int = 200) -> Response:
@@ -39,21 +49,44 @@ FAULTS = {
     "server_error": ("internal_error", "Internal error.", 500),
     "privacy_mismatch": ("privacy_level_option_mismatch", "privacy_level is not among the creator's options.", 403),
 }
+#: Fault names (POST /_sim/faults {"endpoint": "tiktok.<name>", "preset": ...}); any name on tiktok.publish.
+FAULT_NAMES = frozenset(FAULTS)
+FREE_FAULT_ENDPOINTS = frozenset({"tiktok.publish"})  # the name is the fail_reason the publish ends with
 
 
-def create_blueprint(state: XytSimState) -> Blueprint:
+def register(app: Flask, state: SimState) -> None:
+    app.register_blueprint(create_blueprint(state))
+
+
+def seed(state: SimState) -> None:
+    """The demo TikTok accounts, each with a long-lived access token and a refresh token (app/demo.py uses them)."""
+    with state.lock:
+        accounts = state.accounts.setdefault("tiktok", {})
+        for open_id, username, display_name, access, refresh in DEMO_ACCOUNTS:
+            accounts[open_id] = {"username": username, "display_name": display_name}
+            state.issue("tiktok", open_id, tuple(SCOPE.split(",")), SEEDED_TOKEN_LIFETIME, access=access,
+                        refresh=refresh)
+
+
+def create_blueprint(state: SimState) -> Blueprint:
     bp = Blueprint("sim_tiktok", __name__, url_prefix="/tiktok")
-    publishes: dict[str, dict[str, Any]] = state.scratch("tiktok").setdefault("publishes", {})
-    settings: dict[str, Any] = state.scratch("tiktok").setdefault("settings", {"privacy_options": list(OPTIONS)})
+
+    def publishes_store() -> dict[str, dict[str, Any]]:
+        return state.scratch("tiktok").setdefault("publishes", {})  # per request: /_sim/reset empties it
+
+    def settings_store() -> dict[str, Any]:
+        return state.scratch("tiktok").setdefault("settings", {"privacy_options": list(OPTIONS)})
 
     def guard(endpoint: str) -> str | Response:
-        state.delay(endpoint)
-        name = state.take_fault(endpoint)
+        fault = take_fault(state, endpoint)
+        name = fault.name if fault is not None else None
         if name == "spam_risk" and endpoint == "tiktok.creator_info":
             return _answer(code="spam_risk_too_many_posts", message=FAULTS["spam_risk"][1], status=200)
         if name in FAULTS:
             code, message, status = FAULTS[name]
             return _answer(code=code, message=message, status=status)
+        if (generic := fault_response(fault)) is not None:
+            return make_response(generic)
         account = state.account_for("tiktok", request.headers.get("Authorization", "").removeprefix("Bearer "))
         if account is None:
             return _answer(code="access_token_invalid", message=FAULTS["token_invalid"][1], status=401)
@@ -70,15 +103,15 @@ def create_blueprint(state: XytSimState) -> Blueprint:
             return _oauth_error("invalid_client", "Client key or secret is incorrect.")
         if form.get("grant_type") == "authorization_code":
             grant = state.codes.pop(form.get("code", ""), None)
-            if not grant or grant["platform"] != "tiktok" or grant["redirect_uri"] != form.get("redirect_uri"):
+            if not grant or grant.get("platform") != "tiktok" or grant["redirect_uri"] != form.get("redirect_uri"):
                 return _oauth_error("invalid_grant", "Authorization code is expired.")
             account = grant["account"]
         elif form.get("grant_type") == "refresh_token":
             with state.lock:
                 old = state.refresh_tokens.pop(form.get("refresh_token", ""), None)  # rotation: old one dies
-            if not old or old.platform != "tiktok":
+            if not old or old["platform"] != "tiktok":
                 return _oauth_error("invalid_grant", "Refresh token is invalid or expired.")
-            account = old.account
+            account = old["account"]
         else:
             return _oauth_error("invalid_request", "grant_type is invalid.")
         issued = state.issue("tiktok", account, tuple(SCOPE.split(",")))
@@ -110,10 +143,11 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         info = state.accounts["tiktok"][account]
         return _answer({"creator_avatar_url": f"https://p16.example/{account}.jpg",
                         "creator_username": info["username"], "creator_nickname": info["display_name"],
-                        "privacy_level_options": settings["privacy_options"], "comment_disabled": False,
+                        "privacy_level_options": settings_store()["privacy_options"], "comment_disabled": False,
                         "duet_disabled": False, "stitch_disabled": True, "max_video_post_duration_sec": 300})
 
     def _start(account: str, body: dict[str, Any], kind: str) -> Response:
+        settings, publishes = settings_store(), publishes_store()
         post_info = body.get("post_info") or {}
         source = body.get("source_info") or {}
         if post_info.get("privacy_level") not in settings["privacy_options"]:
@@ -159,7 +193,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
 
     @bp.put("/_upload/<publish_id>")
     def upload(publish_id: str) -> Response:
-        entry = publishes.get(publish_id)
+        entry = publishes_store().get(publish_id)
         match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", request.headers.get("Content-Range", ""))
         if entry is None:
             return Response("upload url expired", status=403)
@@ -178,12 +212,12 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         if isinstance(account, Response):
             return account
         publish_id = (request.get_json(silent=True) or {}).get("publish_id", "")
-        entry = publishes.get(publish_id)
+        entry = publishes_store().get(publish_id)
         if entry is None or entry["account"] != account:
             return _answer(code="invalid_publish_id", message="publish_id does not exist", status=400)
         if entry["status"] == "PROCESSING_DOWNLOAD":
             entry["polls"] += 1
-            reason = state.take_fault("tiktok.publish")
+            reason = state.take_fault_name("tiktok.publish")
             if reason:
                 entry.update(status="FAILED", fail_reason=reason)
             elif entry["polls"] >= state.processing_polls:
@@ -192,9 +226,19 @@ def create_blueprint(state: XytSimState) -> Blueprint:
                 privacy = entry["request"]["post_info"]["privacy_level"]
                 entry["public_ids"] = [post_id] if privacy == "PUBLIC_TO_EVERYONE" else []
                 entry["post_id"] = post_id
-                state.record("tiktok", account, entry["kind"], {"id": post_id, "publish_id": publish_id,
-                                                                 "request": entry["request"],
-                                                                 "uploaded_bytes": entry["received"]})
+                post_info, source = entry["request"]["post_info"], entry["request"].get("source_info") or {}
+                urls = ([source["video_url"]] if source.get("video_url") else list(source.get("photo_images") or []))
+                media_type = "VIDEO" if entry["kind"] == "video" else "IMAGE"
+                state.add_record({
+                    "platform": "tiktok", "action": "publish", "account_id": account,
+                    "account": state.accounts["tiktok"].get(account, {}).get("username", account),
+                    "remote_id": post_id, "kind": entry["kind"],
+                    "text": post_info.get("description") or post_info.get("title", ""),
+                    "media": [{"media_type": media_type, "url": u} for u in urls]
+                    or [{"media_type": media_type, "url": None, "bytes": entry["received"]}],
+                    "fields": {**{k: v for k, v in post_info.items() if k not in ("title", "description")},
+                               "source": source.get("source")},
+                    "publish_id": publish_id, "request": entry["request"], "uploaded_bytes": entry["received"]})
         data: dict[str, Any] = {"status": entry["status"], "uploaded_bytes": entry["received"]}
         if entry["status"] == "FAILED":
             data["fail_reason"] = entry["fail_reason"]
@@ -212,7 +256,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
                    or e["request"]["post_info"].get("title", ""),
                    "share_url": f"https://www.tiktok.com/@{account}/video/{e['post_id']}",
                    "create_time": int(time.time())}
-                  for e in publishes.values() if e["account"] == account and e.get("post_id")]
+                  for e in publishes_store().values() if e["account"] == account and e.get("post_id")]
         count = int((request.get_json(silent=True) or {}).get("max_count", 20))
         return _answer({"videos": videos[::-1][:count], "cursor": 0, "has_more": len(videos) > count})
 

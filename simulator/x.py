@@ -1,8 +1,10 @@
 """Simulated X API v2: OAuth 2.0 + PKCE, users, tweets, v2 chunked media upload.
 
-Mounted at /x. Fault names per endpoint: rate_limit (429 + x-rate-limit-*),
+Mounted at /x; registered as the "x" family of the simulator. Fault names (the `preset`
+of POST /_sim/faults) on endpoints x.token, x.users_me, x.timeline, x.media_initialize,
+x.media_append, x.media_finalize, x.media_status, x.tweets: rate_limit (429 + x-rate-limit-*),
 unauthorized (401), duplicate (403), server_error (503), timeout (answers after 2 s, and
-still publishes: the client has given up, the post exists).
+still publishes: the client has given up, the post exists); "failed" on x.media_processing.
 """
 from __future__ import annotations
 
@@ -12,14 +14,25 @@ import secrets
 import time
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Flask, jsonify, make_response, request
 from werkzeug.wrappers import Response
 
 from adapters.x import count_text
-from simulator._xyt_oauth import consent
-from simulator._xyt_state import XytSimState
+from simulator.consent import consent
+from simulator.control import fault_response, take_fault
+from simulator.state import SEEDED_TOKEN_LIFETIME, SimState
 
 SCOPE = "tweet.read tweet.write users.read media.write offline.access"
+#: Fault names (POST /_sim/faults {"endpoint": "x.<name>", "preset": ...}).
+FAULT_NAMES = frozenset({"rate_limit", "unauthorized", "duplicate", "server_error", "timeout", "failed"})
+#: (user id, username, name, verified_type, access token, refresh token) seeded in the simulator.
+DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str]] = [
+    ("1001", "pemkot_demo", "Pemkot Demo", "government", "sim-x-token-pemkot", "sim-x-refresh-pemkot"),
+    ("1500000000000001", "diskominfobpp", "Diskominfo Balikpapan", "government", "sim-x-token-diskominfo",
+     "sim-x-refresh-diskominfo"),
+    ("1500000000000002", "dishubbpp", "Dinas Perhubungan Balikpapan", "none", "sim-x-token-dishub",
+     "sim-x-refresh-dishub"),
+]
 
 
 def _problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
@@ -29,9 +42,9 @@ def _problem(status: int, title: str, detail: str, headers: dict[str, str] | Non
     return resp
 
 
-def _fault(state: XytSimState, endpoint: str) -> Response | None:
-    state.delay(endpoint)
-    name = state.take_fault(endpoint)
+def _fault(state: SimState, endpoint: str) -> Response | None:
+    fault = take_fault(state, endpoint)
+    name = fault.name if fault is not None else None
     if name == "rate_limit":
         reset = str(int(time.time()) + 900)
         return _problem(429, "Too Many Requests", "Too Many Requests",
@@ -44,13 +57,32 @@ def _fault(state: XytSimState, endpoint: str) -> Response | None:
         return _problem(503, "Service Unavailable", "Service Unavailable")
     if name == "timeout":
         time.sleep(2)
-    return None
+    generic = fault_response(fault)
+    return None if generic is None else make_response(generic)
 
 
-def create_blueprint(state: XytSimState) -> Blueprint:
+def _media_type(content_type: str) -> str:
+    return "VIDEO" if content_type.startswith("video/") else "IMAGE"
+
+
+def register(app: Flask, state: SimState) -> None:
+    app.register_blueprint(create_blueprint(state))
+
+
+def seed(state: SimState) -> None:
+    """The demo X accounts, each with a long-lived access token and a refresh token (app/demo.py uses them)."""
+    with state.lock:
+        accounts = state.accounts.setdefault("x", {})
+        for user_id, username, name, verified_type, access, refresh in DEMO_ACCOUNTS:
+            accounts[user_id] = {"username": username, "name": name, "verified_type": verified_type}
+            state.issue("x", user_id, tuple(SCOPE.split()), SEEDED_TOKEN_LIFETIME, access=access, refresh=refresh)
+
+
+def create_blueprint(state: SimState) -> Blueprint:
     bp = Blueprint("sim_x", __name__, url_prefix="/x")
-    media: dict[str, dict[str, Any]] = state.scratch("x").setdefault("media", {})
-    tweets: dict[str, dict[str, Any]] = state.scratch("x").setdefault("tweets", {})
+
+    def store(name: str) -> dict[str, dict[str, Any]]:
+        return state.scratch("x").setdefault(name, {})  # looked up per request: /_sim/reset empties it
 
     def user() -> str | Response:
         header = request.headers.get("Authorization", "")
@@ -72,16 +104,16 @@ def create_blueprint(state: XytSimState) -> Blueprint:
             grant = state.codes.pop(form.get("code", ""), None)
             verifier = form.get("code_verifier", "").encode()
             challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
-            if not grant or grant["platform"] != "x" or grant["challenge"] != challenge \
+            if not grant or grant.get("platform") != "x" or grant["challenge"] != challenge \
                     or grant["redirect_uri"] != form.get("redirect_uri"):
                 return _oauth_error("invalid_request", "Value passed for the authorization code was invalid.")
             account = grant["account"]
         elif form.get("grant_type") == "refresh_token":
             with state.lock:
                 old = state.refresh_tokens.pop(form.get("refresh_token", ""), None)  # rotated: the old one dies
-            if not old or old.platform != "x":
+            if not old or old["platform"] != "x":
                 return _oauth_error("invalid_request", "Value passed for the token was invalid.")
-            account = old.account
+            account = old["account"]
         else:
             return _oauth_error("unsupported_grant_type", "grant_type not supported")
         issued = state.issue("x", account, tuple(SCOPE.split()))
@@ -113,7 +145,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         if isinstance(account, Response):
             return account
         mine = [{"id": tid, "text": t["text"], "created_at": t["created_at"]}
-                for tid, t in reversed(list(tweets.items())) if t["author"] == account_id]
+                for tid, t in reversed(list(store("tweets").items())) if t["author"] == account_id]
         limit = int(request.args.get("max_results", 10))
         return jsonify({"data": mine[:limit], "meta": {"result_count": min(limit, len(mine))}})
 
@@ -128,7 +160,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         if not body.get("media_type") or not isinstance(body.get("total_bytes"), int):
             return _problem(400, "Invalid Request", "media_type and total_bytes are required")
         media_id = str(10**18 + secrets.randbelow(10**17))
-        media[media_id] = {"owner": account, "total": body["total_bytes"], "type": body["media_type"],
+        store("media")[media_id] = {"owner": account, "total": body["total_bytes"], "type": body["media_type"],
                            "category": body.get("media_category", ""), "segments": {}, "state": "created", "polls": 0}
         return jsonify({"data": {"id": media_id, "media_key": f"3_{media_id}", "expires_after_secs": 86400}})
 
@@ -136,7 +168,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
     def media_append(media_id: str) -> Response:
         if (fault := _fault(state, "x.media_append")) is not None:
             return fault
-        item = media.get(media_id)
+        item = store("media").get(media_id)
         if item is None or "media" not in request.files or "segment_index" not in request.form:
             return _problem(400, "Invalid Request", "media and segment_index are required")
         item["segments"][int(request.form["segment_index"])] = request.files["media"].read()
@@ -146,7 +178,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
     def media_finalize(media_id: str) -> Response:
         if (fault := _fault(state, "x.media_finalize")) is not None:
             return fault
-        item = media.get(media_id)
+        item = store("media").get(media_id)
         if item is None:
             return _problem(400, "Invalid Request", "Unknown media id")
         size = sum(len(s) for s in item["segments"].values())
@@ -164,12 +196,12 @@ def create_blueprint(state: XytSimState) -> Blueprint:
     def media_status() -> Response:
         if (fault := _fault(state, "x.media_status")) is not None:
             return fault
-        item = media.get(request.args.get("media_id", ""))
+        item = store("media").get(request.args.get("media_id", ""))
         if request.args.get("command") != "STATUS" or item is None:
             return _problem(400, "Invalid Request", "command=STATUS and a known media_id are required")
         if item["state"] in ("pending", "in_progress"):
             item["polls"] += 1
-            if state.take_fault("x.media_processing") == "failed":
+            if state.take_fault_name("x.media_processing") == "failed":
                 item["state"] = "failed"
             elif item["polls"] >= state.processing_polls:
                 item["state"] = "succeeded"
@@ -185,7 +217,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
     @bp.post("/2/media/metadata")
     def media_metadata() -> Response:
         body = request.get_json(silent=True) or {}
-        item = media.get(str(body.get("id")))
+        item = store("media").get(str(body.get("id")))
         if item is None:
             return _problem(400, "Invalid Request", "Unknown media id")
         item["alt_text"] = body.get("metadata", {}).get("alt_text", {}).get("text", "")
@@ -203,6 +235,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         if count_text(text) > 280:
             return _problem(400, "Invalid Request", "Your Tweet text is too long.")
         ids = (body.get("media") or {}).get("media_ids") or []
+        media, tweets = store("media"), store("tweets")
         for mid in ids:
             if mid not in media or media[mid]["state"] != "succeeded":
                 return _problem(400, "Invalid Request", f"Your media IDs are invalid: {mid}")
@@ -214,9 +247,13 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         tweet_id = str(2 * 10**18 + len(tweets) + 1)
         tweets[tweet_id] = {"text": text, "author": account,
                             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
-        state.record("x", account, "tweet", {"id": tweet_id, "request": body,
-                                             "media": [{k: media[m].get(k) for k in ("type", "category", "total",
-                                                                                      "alt_text")} for m in ids]})
+        state.add_record({
+            "platform": "x", "action": "publish", "account_id": account,
+            "account": state.accounts["x"].get(account, {}).get("username", account), "remote_id": tweet_id,
+            "kind": "reply" if reply_to else "tweet", "text": text,
+            "media": [{"media_type": _media_type(media[m]["type"]), "url": None,
+                       **{k: media[m].get(k) for k in ("type", "category", "total", "alt_text")}} for m in ids],
+            "fields": {k: v for k, v in body.items() if k not in ("text", "media")}, "request": body})
         resp = jsonify({"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}})
         resp.status_code = 201
         return resp

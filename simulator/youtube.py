@@ -1,6 +1,8 @@
 """Simulated YouTube Data API v3 (resumable videos.insert, channels, playlistItems, thumbnails) and Google OAuth.
 
-Mounted at /youtube (the adapter's root URL is <simulator>/youtube/). Fault names:
+Mounted at /youtube (the adapter's root URL is <simulator>/youtube/); registered as the
+"youtube" family of the simulator. Endpoints: youtube.channels, youtube.playlist_items,
+youtube.videos_insert, youtube.thumbnails, youtube.chunk, youtube.token. Fault names:
 quota (403 quotaExceeded), upload_limit (400 uploadLimitExceeded), forbidden (403),
 unauthorized (401), server_error (503) on "youtube.videos_insert"; server_error on
 "youtube.chunk" (a chunk is lost, the client must resume); invalid_grant on "youtube.token".
@@ -13,13 +15,20 @@ import secrets
 import time
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Flask, jsonify, make_response, request, url_for
 from werkzeug.wrappers import Response
 
-from simulator._xyt_oauth import consent
-from simulator._xyt_state import XytSimState
+from simulator.consent import consent
+from simulator.control import fault_response, take_fault
+from simulator.state import SEEDED_TOKEN_LIFETIME, SimState
 
 SCOPE = "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly"
+#: (channel id, title, custom URL, access token, refresh token) seeded in the simulator.
+DEMO_ACCOUNTS: list[tuple[str, str, str, str, str]] = [
+    ("UCdemo0001", "Pemkot Demo TV", "@pemkotdemo", "sim-youtube-token-pemkot", "sim-youtube-refresh-pemkot"),
+    ("UCsimBpbdBalikpapan0001", "BPBD Balikpapan", "@bpbdbalikpapan", "sim-youtube-token-bpbd",
+     "sim-youtube-refresh-bpbd"),
+]
 ERRORS = {
     "quota": (403, "quotaExceeded", "youtube.quota", "The request cannot be completed because you have exceeded "
               "your quota."),
@@ -29,6 +38,8 @@ ERRORS = {
     "unauthorized": (401, "authError", "global", "Invalid Credentials"),
     "server_error": (503, "backendError", "global", "Backend Error"),
 }
+#: Fault names (POST /_sim/faults {"endpoint": "youtube.<name>", "preset": ...}).
+FAULT_NAMES = frozenset({*ERRORS, "invalid_grant"})
 
 
 def _error(status: int, reason: str, domain: str, message: str) -> Response:
@@ -38,16 +49,33 @@ def _error(status: int, reason: str, domain: str, message: str) -> Response:
     return resp
 
 
-def create_blueprint(state: XytSimState) -> Blueprint:
+def register(app: Flask, state: SimState) -> None:
+    app.register_blueprint(create_blueprint(state))
+
+
+def seed(state: SimState) -> None:
+    """The demo channels, each with a long-lived access token and a refresh token (app/demo.py uses them)."""
+    with state.lock:
+        accounts = state.accounts.setdefault("youtube", {})
+        for channel_id, title, custom_url, access, refresh in DEMO_ACCOUNTS:
+            accounts[channel_id] = {"title": title, "customUrl": custom_url}
+            state.issue("youtube", channel_id, tuple(SCOPE.split()), SEEDED_TOKEN_LIFETIME, access=access,
+                        refresh=refresh)
+
+
+def create_blueprint(state: SimState) -> Blueprint:
     bp = Blueprint("sim_youtube", __name__, url_prefix="/youtube")
-    sessions: dict[str, dict[str, Any]] = state.scratch("youtube").setdefault("sessions", {})
-    videos: dict[str, dict[str, Any]] = state.scratch("youtube").setdefault("videos", {})
+
+    def store(name: str) -> dict[str, dict[str, Any]]:
+        return state.scratch("youtube").setdefault(name, {})  # looked up per request: /_sim/reset empties it
 
     def guard(endpoint: str) -> str | Response:
-        state.delay(endpoint)
-        name = state.take_fault(endpoint)
+        fault = take_fault(state, endpoint)
+        name = fault.name if fault is not None else None
         if name in ERRORS:
             return _error(*ERRORS[name])
+        if (generic := fault_response(fault)) is not None:
+            return make_response(generic)
         account = state.account_for("youtube", request.headers.get("Authorization", "").removeprefix("Bearer "))
         return account if account else _error(*ERRORS["unauthorized"])
 
@@ -59,20 +87,20 @@ def create_blueprint(state: XytSimState) -> Blueprint:
     @bp.post("/token")
     def token() -> Response:
         form = request.form
-        if state.take_fault("youtube.token") == "invalid_grant":
+        if state.take_fault_name("youtube.token") == "invalid_grant":
             return _oauth_error("invalid_grant", "Token has been expired or revoked.")
         if form.get("grant_type") == "authorization_code":
             grant = state.codes.pop(form.get("code", ""), None)
-            if not grant or grant["platform"] != "youtube" or grant["redirect_uri"] != form.get("redirect_uri"):
+            if not grant or grant.get("platform") != "youtube" or grant["redirect_uri"] != form.get("redirect_uri"):
                 return _oauth_error("invalid_grant", "Malformed auth code.")
             return jsonify({"token_type": "Bearer", "scope": SCOPE,
                             **state.issue("youtube", grant["account"], tuple(SCOPE.split()), 3599)})
         if form.get("grant_type") == "refresh_token":
             with state.lock:
                 old = state.refresh_tokens.get(form.get("refresh_token", ""))  # Google keeps refresh tokens
-            if not old or old.platform != "youtube":
+            if not old or old["platform"] != "youtube":
                 return _oauth_error("invalid_grant", "Token has been expired or revoked.")
-            issued = state.issue("youtube", old.account, old.scopes, 3599)
+            issued = state.issue("youtube", old["account"], old["scopes"], 3599)
             with state.lock:
                 state.refresh_tokens.pop(issued.pop("refresh_token"))
             return jsonify({"token_type": "Bearer", "scope": SCOPE, **issued})
@@ -87,10 +115,11 @@ def create_blueprint(state: XytSimState) -> Blueprint:
     def tokeninfo() -> Response:
         with state.lock:
             grant = state.tokens.get(request.values.get("access_token", ""))
-        if grant is None or grant.expires_at < time.time():
+        if grant is None or grant.get("platform") != "youtube" or grant["expires_at"] < time.time():
             return _oauth_error("invalid_token", "Invalid Value")
-        return jsonify({"azp": "warta", "aud": "warta", "sub": grant.account, "scope": " ".join(grant.scopes),
-                        "exp": str(int(grant.expires_at)), "expires_in": str(int(grant.expires_at - time.time())),
+        return jsonify({"azp": "warta", "aud": "warta", "sub": grant["account"], "scope": " ".join(grant["scopes"]),
+                        "exp": str(int(grant["expires_at"])),
+                        "expires_in": str(int(grant["expires_at"] - time.time())),
                         "access_type": "offline"})
 
     @bp.get("/youtube/v3/channels")
@@ -114,7 +143,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         items = [{"kind": "youtube#playlistItem", "snippet": {
             "title": v["snippet"]["title"], "description": v["snippet"].get("description", ""),
             "resourceId": {"kind": "youtube#video", "videoId": vid}}}
-            for vid, v in reversed(list(videos.items())) if v["channel"] == account]
+            for vid, v in reversed(list(store("videos").items())) if v["channel"] == account]
         return jsonify({"kind": "youtube#playlistItemListResponse",
                         "items": items[:int(request.args.get("maxResults", 5))]})
 
@@ -130,7 +159,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         if not title or len(title) > 100:
             return _error(400, "invalidTitle", "youtube.video", "The request metadata specifies an invalid title.")
         upload_id = secrets.token_urlsafe(12)
-        sessions[upload_id] = {"account": account, "body": body, "parts": request.args.get("part", ""),
+        store("sessions")[upload_id] = {"account": account, "body": body, "parts": request.args.get("part", ""),
                                "total": int(request.headers.get("X-Upload-Content-Length", "0") or 0),
                                "data": bytearray()}
         resp = Response(status=200)
@@ -140,6 +169,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
 
     @bp.put("/upload/youtube/v3/videos")
     def insert_chunk() -> Response:
+        sessions, videos = store("sessions"), store("videos")
         session = sessions.get(request.args.get("upload_id", ""))
         if session is None:
             return _error(404, "notFound", "global", "Upload session not found")
@@ -147,7 +177,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         received = len(session["data"])
         status_query = re.fullmatch(r"bytes \*/(\d+|\*)", content_range)
         match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", content_range)
-        if match and int(match[1]) == received and state.take_fault("youtube.chunk") != "server_error":
+        if match and int(match[1]) == received and state.take_fault_name("youtube.chunk") != "server_error":
             session["data"].extend(request.get_data())
             session["total"] = int(match[3])
         elif match and int(match[1]) == received:
@@ -165,8 +195,15 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         status["uploadStatus"] = "uploaded"
         resource = {"kind": "youtube#video", "id": video_id, **body, "channel": session["account"]}
         videos[video_id] = resource
-        state.record("youtube", session["account"], "video", {"id": video_id, "request": session["body"],
-                                                              "parts": session["parts"], "bytes": len(session["data"])})
+        snippet = body.get("snippet") or {}
+        state.add_record({
+            "platform": "youtube", "action": "publish", "account_id": session["account"],
+            "account": state.accounts["youtube"].get(session["account"], {}).get("title", session["account"]),
+            "remote_id": video_id, "kind": "video",
+            "text": "\n\n".join(t for t in (snippet.get("title", ""), snippet.get("description", "")) if t),
+            "media": [{"media_type": "VIDEO", "url": None, "bytes": len(session["data"])}],
+            "fields": {"parts": session["parts"], **{k: v for k, v in body.items() if k != "snippet"}},
+            "request": session["body"], "parts": session["parts"], "bytes": len(session["data"])})
         sessions.pop(request.args["upload_id"])
         return jsonify({k: v for k, v in resource.items() if k != "channel"})
 
@@ -175,7 +212,7 @@ def create_blueprint(state: XytSimState) -> Blueprint:
         account = guard("youtube.thumbnails")
         if isinstance(account, Response):
             return account
-        video = videos.get(request.args.get("videoId", ""))
+        video = store("videos").get(request.args.get("videoId", ""))
         if video is None or video["channel"] != account:
             return _error(404, "videoNotFound", "youtube.thumbnail", "The video could not be found.")
         video["thumbnail_bytes"] = len(request.get_data())

@@ -5,23 +5,23 @@ import io
 
 import pytest
 
-from simulator._xyt_app import create_app
-from simulator._xyt_state import XytSimState
+from simulator import create_app
+from simulator.state import SimState
 
 
 @pytest.fixture
 def sim_client():
-    state = XytSimState()
-    return create_app(state).test_client(), state
+    app = create_app()
+    return app.test_client(), app.extensions["sim_state"]
 
 
-def _bearer(state: XytSimState, platform: str, account: str) -> dict:
+def _bearer(state: SimState, platform: str, account: str) -> dict:
     return {"Authorization": f"Bearer {state.issue(platform, account, ())['access_token']}"}
 
 
 def test_x_rate_limit_has_reset_headers_and_problem_body(sim_client):
     client, state = sim_client
-    state.add_fault("x.tweets", "rate_limit")
+    state.add_named_fault("x.tweets", "rate_limit")
     resp = client.post("/x/2/tweets", json={"text": "hi"}, headers=_bearer(state, "x", "1001"))
     assert resp.status_code == 429 and int(resp.headers["x-rate-limit-reset"]) > 0
     assert resp.headers["x-rate-limit-remaining"] == "0" and resp.json["title"] == "Too Many Requests"
@@ -62,10 +62,10 @@ def test_x_finalize_checks_size(sim_client):
 def test_tiktok_quota_codes_and_error_envelope(sim_client):
     client, state = sim_client
     auth = _bearer(state, "tiktok", "tt-open-1")
-    state.add_fault("tiktok.creator_info", "spam_risk")
+    state.add_named_fault("tiktok.creator_info", "spam_risk")
     resp = client.post("/tiktok/v2/post/publish/creator_info/query/", headers=auth)
     assert resp.status_code == 200 and resp.json["error"]["code"] == "spam_risk_too_many_posts"
-    state.add_fault("tiktok.video_init", "spam_risk")
+    state.add_named_fault("tiktok.video_init", "spam_risk")
     assert client.post("/tiktok/v2/post/publish/video/init/", json={}, headers=auth).status_code == 403
     resp = client.post("/tiktok/v2/post/publish/creator_info/query/", headers={"Authorization": "Bearer nope"})
     assert resp.status_code == 401 and resp.json["error"]["code"] == "access_token_invalid"
@@ -92,7 +92,7 @@ def test_tiktok_upload_ranges_and_pull_verification(sim_client):
 def test_youtube_error_body_and_tokeninfo(sim_client):
     client, state = sim_client
     auth = _bearer(state, "youtube", "UCdemo0001")
-    state.add_fault("youtube.videos_insert", "quota")
+    state.add_named_fault("youtube.videos_insert", "quota")
     resp = client.post("/youtube/upload/youtube/v3/videos?uploadType=resumable&part=snippet",
                        json={"snippet": {"title": "t"}}, headers=auth)
     assert resp.status_code == 403 and resp.json["error"]["errors"][0]["reason"] == "quotaExceeded"
@@ -104,5 +104,5 @@ def test_youtube_error_body_and_tokeninfo(sim_client):
 def test_feed_page_shows_published_posts(sim_client):
     client, state = sim_client
     client.post("/x/2/tweets", json={"text": "<b>halo</b>"}, headers=_bearer(state, "x", "1001"))
-    page = client.get("/_sim/xyt/feed/x/1001")
+    page = client.get("/_sim/feed/x/1001")
     assert page.status_code == 200 and "&lt;b&gt;halo" in page.text

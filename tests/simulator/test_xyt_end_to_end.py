@@ -60,7 +60,8 @@ def test_x_connect_publish_thread_with_video_and_reconcile(sim, tmp_path):
     assert [p["request"]["text"] for p in posts] == [variant.text, "Bagian kedua"]
     assert posts[0]["request"]["made_with_ai"] is True and posts[0]["request"]["reply_settings"] == "following"
     assert posts[1]["request"]["reply"] == {"in_reply_to_tweet_id": result.remote_id}
-    assert posts[0]["media"][0] == {"type": "video/mp4", "category": "tweet_video", "total": 9000, "alt_text": None}
+    assert posts[0]["media"][0] == {"media_type": "VIDEO", "url": None, "type": "video/mp4", "category": "tweet_video",
+                                    "total": 9000, "alt_text": None}
     assert adapter.find_published(job).remote_id == result.remote_id
 
 
@@ -68,7 +69,7 @@ def test_x_rate_limit_expired_token_and_rotation(sim):
     adapter = XAdapter(sim.settings("x"))
     found = _connect(sim, adapter, "1001")
     job = PublishJob(target_id=1, account=_ref(found), variant=Variant(text="halo"), idempotency_marker="m")
-    sim.state.add_fault("x.tweets", "rate_limit")
+    sim.state.add_named_fault("x.tweets", "rate_limit")
     with pytest.raises(RateLimited) as limited:
         adapter.publish(job)
     assert limited.value.retry_at.timestamp() > 0
@@ -93,7 +94,7 @@ def test_youtube_connect_resumable_upload_with_lost_chunk(sim, tmp_path):
         "privacy": "unlisted"},
         media=(MediaItem(url="http://unused", kind="video", content_type="video/mp4", path=path),))
     assert adapter.validate(variant) == []
-    sim.state.add_fault("youtube.chunk", "server_error")  # the second chunk is lost once
+    sim.state.add_named_fault("youtube.chunk", "server_error")  # the second chunk is lost once
     sim.state.latency["youtube.chunk"] = 0
     job = PublishJob(target_id=3, account=_ref(found), variant=variant, idempotency_marker="w-3")
     result = adapter.publish(job)
@@ -113,14 +114,14 @@ def test_youtube_quota_and_invalid_grant(sim, tmp_path):
     variant = Variant(text="", title="t", options={"made_for_kids": True}, media=(MediaItem(
         url="http://unused", kind="video", content_type="video/mp4", path=_file(tmp_path, "v.mp4", 1000)),))
     job = PublishJob(target_id=3, account=_ref(found), variant=variant, idempotency_marker="w")
-    sim.state.add_fault("youtube.videos_insert", "quota")
+    sim.state.add_named_fault("youtube.videos_insert", "quota")
     with pytest.raises(RateLimited) as limited:
         adapter.publish(job)
     assert limited.value.code == "quotaExceeded"
     refreshed = adapter.refresh_credentials(found.tokens)
     assert refreshed.access_token != found.tokens.access_token
     assert refreshed.refresh_token == found.tokens.refresh_token
-    sim.state.add_fault("youtube.token", "invalid_grant")
+    sim.state.add_named_fault("youtube.token", "invalid_grant")
     with pytest.raises(AuthExpired):
         adapter.refresh_credentials(found.tokens)
 
@@ -158,11 +159,11 @@ def test_tiktok_spam_risk_defers_and_fail_reason_and_rotation(sim, tmp_path):
                    for i in range(2))
     variant = Variant(text="Foto kegiatan", title="Kegiatan", media=photos, options={"privacy_level": "SELF_ONLY"})
     job = PublishJob(target_id=2, account=_ref(found), variant=variant, idempotency_marker="w-2")
-    sim.state.add_fault("tiktok.creator_info", "spam_risk")
+    sim.state.add_named_fault("tiktok.creator_info", "spam_risk")
     with pytest.raises(RateLimited) as deferred:
         adapter.publish(job)
     assert deferred.value.code == "spam_risk_too_many_posts"
-    sim.state.add_fault("tiktok.publish", "picture_size_check_failed")
+    sim.state.add_named_fault("tiktok.publish", "picture_size_check_failed")
     with pytest.raises(Permanent) as failed:
         adapter.publish(job)
     assert failed.value.platform_message == "picture_size_check_failed"
@@ -173,7 +174,7 @@ def test_tiktok_spam_risk_defers_and_fail_reason_and_rotation(sim, tmp_path):
     assert rotated.refresh_token != found.tokens.refresh_token
     with pytest.raises(AuthExpired):
         adapter.refresh_credentials(found.tokens)
-    sim.state.add_fault("tiktok.creator_info", "token_invalid")
+    sim.state.add_named_fault("tiktok.creator_info", "token_invalid")
     with pytest.raises(AuthExpired) as invalid:
         adapter.publish(job)
     assert invalid.value.code == "access_token_invalid"
@@ -184,14 +185,14 @@ def test_x_timeout_is_an_unknown_outcome_that_reconciliation_resolves(sim):
     found = _connect(sim, adapter, "1001")
     job = PublishJob(target_id=5, account=_ref(found), variant=Variant(text="Pengumuman banjir"),
                      idempotency_marker="w-5")
-    sim.state.add_fault("x.tweets", "timeout")
+    sim.state.add_named_fault("x.tweets", "timeout")
     with pytest.raises(OutcomeUnknown):
         adapter.publish(job)
     deadline = time.monotonic() + 5
     while not sim.state.published("x") and time.monotonic() < deadline:
         time.sleep(0.1)
     [record] = sim.state.published("x")
-    assert adapter.find_published(job).remote_id == record["id"]  # reconciled: no second post
+    assert adapter.find_published(job).remote_id == record["remote_id"]  # reconciled: no second post
 
 
 def test_simulator_latency_is_honoured(sim):

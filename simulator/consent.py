@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from flask import redirect, request
 from werkzeug.wrappers import Response
 
-from simulator._xyt_state import XytSimState
+from simulator.state import SimState
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
 <body style="font-family:sans-serif;max-width:32rem;margin:2rem auto">
@@ -16,7 +16,7 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{ti
 <button name="deny" value="1">Deny</button></form></body></html>"""
 
 
-def consent(state: XytSimState, platform: str, title: str, scope: str, extra: dict[str, str] | None = None) -> Response:
+def consent(state: SimState, platform: str, title: str, scope: str, extra: dict[str, str] | None = None) -> Response:
     """GET shows the accounts to approve as; POST redirects back with `code` and `state`."""
     params = request.values
     redirect_uri = params.get("redirect_uri", "")
@@ -31,6 +31,6 @@ def consent(state: XytSimState, platform: str, title: str, scope: str, extra: di
     hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in params.items())
     buttons = "".join(
         f'<p><button name="account" value="{escape(acc)}">Approve as {escape(str(info))}</button></p>'
-        for acc, info in state.accounts[platform].items())
+        for acc, info in state.accounts.get(platform, {}).items())
     return Response(_PAGE.format(title=escape(title), scopes=escape(scope), hidden=hidden, buttons=buttons),
                     mimetype="text/html")
