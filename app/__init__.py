@@ -37,14 +37,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
 
     import adapters
+    import plugins
     from app import cli, security
     from app.auth import init_auth
 
-    adapters.init_app(app, extra=app.config.get("WARTA_EXTRA_ADAPTERS"))
+    plugins.init_app(app)
+    adapters.init_app(app, extra=[*(app.config.get("WARTA_EXTRA_ADAPTERS") or []), *plugins.adapter_classes(app)])
 
     init_auth(app)
     _register_blueprints(app)
     security.init_app(app)
+    plugins.finish_app(app)
     cli.init_app(app)
     return app
 

@@ -29,6 +29,9 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_PROXY_HOPS": "0",  # reverse proxies in front of Warta whose X-Forwarded-* headers are trusted
     "WARTA_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",  # failed sign-in/TOTP attempts per account
     "WARTA_LIMIT_PER_IP": "30 per minute; 200 per hour",  # failed sign-in/TOTP attempts per client IP
+    "WARTA_PLUGINS_ALLOW": "",  # comma-separated entry-point plugin names; empty: every installed plugin
+    "WARTA_PLUGINS_DENY": "",  # comma-separated plugin names never loaded (built-in ones too)
+    "WARTA_PLUGINS_OPTIONAL": "",  # comma-separated plugin names skipped with a warning when they fail to load
     "WARTA_SIMULATOR_URL": "http://127.0.0.1:5100",  # local platform simulator (default platform hosts)
     # X (API v2)
     "WARTA_X_API_URL": None,  # default: the simulator; real: https://api.x.com
@@ -177,6 +180,9 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         RATELIMIT_KEY_PREFIX="warta-limiter",
         WARTA_SECURITY_GRACE_DAYS=int(env["WARTA_SECURITY_GRACE_DAYS"]),
         WARTA_SECURITY_EVIDENCE_MAX_BYTES=int(env["WARTA_SECURITY_EVIDENCE_MAX_BYTES"]),
+        WARTA_PLUGINS_ALLOW=env["WARTA_PLUGINS_ALLOW"] or "",
+        WARTA_PLUGINS_DENY=env["WARTA_PLUGINS_DENY"] or "",
+        WARTA_PLUGINS_OPTIONAL=env["WARTA_PLUGINS_OPTIONAL"] or "",
     )
     platforms: dict[str, dict[str, Any]] = dict(app.config.get("WARTA_PLATFORMS") or {})
     platforms.update(xyt_platform_settings(env))
