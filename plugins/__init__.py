@@ -46,6 +46,7 @@ INFO_KEY = "warta_plugin_info"
 
 #: Built-in plugins: name → module. They use the same hooks as third-party plugins.
 BUILTIN_PLUGINS: dict[str, str] = {
+    "content_policy": "plugins.builtin.content_policy",
     "plugin_admin": "plugins.builtin.admin",
 }
 
@@ -204,6 +205,7 @@ def finish_app(app: Flask) -> None:
         pm.hook.warta_event(name=name, organisation_id=organisation_id, payload=payload or {})
 
     events.add_listener(app, hand_to_plugins)
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
 
 
 def _flatten(results: Iterable[Any]) -> list[Any]:
