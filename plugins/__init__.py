@@ -48,6 +48,7 @@ INFO_KEY = "warta_plugin_info"
 BUILTIN_PLUGINS: dict[str, str] = {
     "content_policy": "plugins.builtin.content_policy",
     "plugin_admin": "plugins.builtin.admin",
+    "notifications": "plugins.builtin.notifications",
 }
 
 
