@@ -28,6 +28,7 @@ def process_specs(app: Flask, host: str, port: int) -> list[ProcessSpec]:
     return [
         ProcessSpec("web", [python, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",
                             "--access-logfile", "-", "wsgi:app"]),
+        ProcessSpec("notifications", [python, "-m", "flask", "--app", "wsgi", "notifications-worker"]),
     ]
 
 

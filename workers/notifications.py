@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 from flask import Flask, current_app
 from flask_babel import force_locale
-from rq import Queue, Retry
+from rq import Queue, Retry, SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import event
 
@@ -43,6 +43,28 @@ class WebhookDeliveryError(RuntimeError):
 
 def get_queue(app: Flask | None = None) -> Queue:
     return Queue(QUEUE, connection=get_redis(app or current_app), serializer=JSONSerializer)
+
+
+class AppContextWorker(SimpleWorker):
+    """Runs each job in-process inside a fresh app context (its own database session)."""
+
+    def __init__(self, *args: Any, flask_app: Flask, **kwargs: Any) -> None:
+        kwargs.setdefault("serializer", JSONSerializer)
+        super().__init__(*args, **kwargs)
+        self.flask_app = flask_app
+
+    def perform_job(self, job: Any, queue: Queue) -> bool:
+        with self.flask_app.app_context():
+            try:
+                return super().perform_job(job, queue)
+            finally:
+                db.session.remove()
+
+
+def run_worker(app: Flask, burst: bool = False) -> bool:
+    """Work the `notifications` queue (with RQ's scheduler, which runs the webhook retries)."""
+    worker = AppContextWorker([get_queue(app)], connection=get_redis(app), flask_app=app)
+    return worker.work(burst=burst, with_scheduler=True)
 
 
 def enqueue_after_commit(function: str, *args: Any, retry: Retry | None = None) -> None:

@@ -14,17 +14,14 @@ from typing import ClassVar
 
 import pytest
 from aiosmtpd.controller import Controller
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
 from app import events
 from app.crypto import decrypt_text
 from app.extensions import db
 from app.models import AuditEvent, Notification, NotificationPreference, Role, Webhook
-from app.redis_conn import get_redis
 from tests.factories import sign_in
-from workers.notifications import get_queue
+from workers.notifications import get_queue, run_worker
 
 
 @pytest.fixture
@@ -47,8 +44,9 @@ def _notified(event: str) -> set[int]:
 
 
 def _work(app) -> bool:
-    worker = SimpleWorker([get_queue(app)], connection=get_redis(app), serializer=JSONSerializer)
-    return worker.work(burst=True)
+    """The production worker (fresh app context per job), in burst mode."""
+    db.session.commit()
+    return run_worker(app, burst=True)
 
 
 def test_recipients_by_role_up_the_tree_and_the_author(app, tree):
