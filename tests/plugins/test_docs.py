@@ -56,3 +56,10 @@ def test_every_hook_has_a_one_line_docstring_and_an_example():
 def test_the_check_catches_wrong_missing_and_unknown_hooks(edit, expected):
     problems = check(edit(DOC.read_text()))
     assert any(expected in p for p in problems), problems
+
+
+def test_every_notification_event_is_in_the_catalogue():
+    from plugins.builtin.notifications import EVENTS
+
+    text = DOC.read_text().split("## Built-in plugin: notifications", 1)[1]
+    assert [name for name in EVENTS if f"`{name}`" not in text] == []
