@@ -11,7 +11,7 @@ import secrets
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -126,6 +126,7 @@ def warta_event(name: str, organisation_id: int | None, payload: dict[str, Any])
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     users = recipients(name, organisation, payload)
     prefs = _preferences([u.id for u in users], name)
+    email_on = bool(current_app.config["WARTA_SMTP_HOST"])
     for user in users:
         pref = prefs.get(user.id)
         if pref is not None and not pref.in_app and not pref.email:
@@ -133,7 +134,7 @@ def warta_event(name: str, organisation_id: int | None, payload: dict[str, Any])
         notification = Notification(organisation_id=organisation_id, user_id=user.id, event=name,
                                     payload=payload, read_at=None if pref is None or pref.in_app else utcnow())
         db.session.add(notification)
-        if pref is None or pref.email:
+        if email_on and (pref is None or pref.email):
             db.session.flush()
             enqueue_after_commit("workers.notifications.send_notification_email", notification.id)
     if organisation is not None:

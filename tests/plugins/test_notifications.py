@@ -95,7 +95,19 @@ def test_preferences_page_saves_choices(app, tree, client):
     assert tree["root_admin"].id not in _notified("post.approved")
 
 
-def test_jobs_are_enqueued_only_after_commit(app, tree):
+@pytest.fixture
+def smtp_configured(app_config):
+    app_config["WARTA_SMTP_HOST"] = "127.0.0.1"  # jobs are enqueued; no worker runs in these tests
+
+
+def test_no_email_jobs_without_an_smtp_server(app, tree):
+    events.emit("health.alert", organisation_id=tree["child"].id, check="db")
+    db.session.commit()
+    assert get_queue(app).count == 0
+    assert len(_notified("health.alert")) == 2  # in-app notifications are always written
+
+
+def test_jobs_are_enqueued_only_after_commit(smtp_configured, app, tree):
     queue = get_queue(app)
     events.emit("health.alert", organisation_id=tree["child"].id, check="db")
     assert queue.count == 0  # not yet committed
@@ -234,7 +246,7 @@ def test_webhook_pages_are_scoped_and_audited(receiver, app, tree, client):
     assert actions == ["webhook.created", "webhook.deleted"]
 
 
-def test_webhook_jobs_carry_the_configured_backoff(app, tree):
+def test_webhook_jobs_carry_the_configured_backoff(smtp_configured, app, tree):
     db.session.add(Webhook(organisation_id=tree["root"].id, url="https://hooks.example/x",
                            secret_encrypted=b"unused", events=[]))
     db.session.commit()
