@@ -184,7 +184,7 @@ def finish_app(app: Flask) -> None:
     """Collect blueprints, menu entries and checklist items once; hand events to `warta_event`."""
     from app import events
     from app.navigation import add_nav_entry
-    from app.security.catalogue import PLUGIN_ITEMS_KEY, ChecklistItem, item_from_mapping
+    from app.security.catalogue import PLUGIN_ITEMS_KEY, ChecklistItem, extra_items_from_plugins, item_from_mapping
 
     pm = plugin_manager(app)
     for blueprint in _flatten(pm.hook.register_blueprints()):
@@ -198,6 +198,10 @@ def finish_app(app: Flask) -> None:
     items = [entry if isinstance(entry, ChecklistItem) else item_from_mapping(entry)
              for entry in _flatten(pm.hook.security_checklist_items())]
     app.extensions[PLUGIN_ITEMS_KEY] = items
+    try:
+        extra_items_from_plugins(app)  # refuses an id that repeats a built-in item: at start-up, not later
+    except ValueError as exc:
+        raise PluginLoadError(str(exc)) from exc
     keys = [f.key for f in _flatten(pm.hook.organisation_settings_fields())]
     if len(keys) != len(set(keys)):
         raise PluginLoadError(f"Two plugins add the same organisation setting: {sorted(keys)}")

@@ -266,6 +266,16 @@ def test_hook_security_checklist_items(recording, app):
     assert [i.title["en"] for i in extra_items_from_plugins(app)] == ["Hardware key"]
 
 
+def test_hook_security_checklist_items_repeating_a_builtin_id_stops_start_up(app_config):
+    class Clash:
+        @hookimpl
+        def security_checklist_items(self):
+            return [{"id": "G1", "title": {"id": "x", "en": "x"}, "severity": "low"}]
+
+    with pytest.raises(PluginLoadError, match="'G1' repeats a built-in"):
+        create_app({**app_config, "WARTA_PLUGIN_OBJECTS": [Clash()]})
+
+
 def test_hook_register_blueprints_and_menu_entries(recording, app, client, factory):
     assert client.get("/recording-plugin/").get_data(as_text=True) == "recording plugin page"
     assert NavEntry("recording_plugin.page", "Recorder", 95) in app.extensions["warta_nav"]
