@@ -93,7 +93,8 @@ def edit(post_id: int) -> Response | tuple[str, int]:
                   "success" if changed else "info")
             _flash_rule_problems(post)
             return redirect(url_for("posts.view", post_id=post_id))
-    return form_page("posts/edit.html", form, post=post, organisation=organisation, accounts=accounts)
+    return form_page("posts/edit.html", form, post=post, organisation=organisation, accounts=accounts,
+                     issues=plugins.post_issues(post))
 
 
 @bp.route("/<int:post_id>/delete", methods=["GET", "POST"])

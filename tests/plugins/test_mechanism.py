@@ -225,8 +225,9 @@ def test_hook_check_post_per_platform_and_in_the_editor(recording, app, factory,
     checked = [c for name, c in recording if name == "check_post"]
     assert checked == [{"post": post_id, "platform": "instagram", "text": "a forbidden word"},
                        {"post": post_id, "platform": "x", "text": "fine for x"}]
-    page = client.get(f"/posts/{post_id}").get_data(as_text=True)
-    assert "forbidden word" in page and "just a hint" in page
+    for url in (f"/posts/{post_id}", f"/posts/{post_id}/edit"):  # the post page and the editor
+        page = client.get(url).get_data(as_text=True)
+        assert "forbidden word" in page and "just a hint" in page
     post = db.session.get(Post, post_id)
     assert plugins.post_problems(post) == ["forbidden word"]
     issues = plugins.post_issues(post)
