@@ -37,14 +37,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
 
     import adapters
+    import plugins
     from app import cli, security
     from app.auth import init_auth
 
-    adapters.init_app(app, extra=app.config.get("WARTA_EXTRA_ADAPTERS"))
+    plugins.init_app(app)
+    configured = app.config.get("WARTA_EXTRA_ADAPTERS") or []
+    if isinstance(configured, str):  # "module:Class,module:Class" from the environment
+        configured = [part.strip() for part in configured.split(",") if part.strip()]
+    adapters.init_app(app, extra=[*configured, *plugins.adapter_classes(app)])
 
     init_auth(app)
     _register_blueprints(app)
     security.init_app(app)
+    plugins.finish_app(app)
     cli.init_app(app)
 
     from app import publishing

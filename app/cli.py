@@ -57,6 +57,16 @@ def up_command(host: str, port: int) -> None:
     run_all(app, host=host, port=port, banner=banner)
 
 
+@click.command("notifications-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def notifications_worker_command(burst: bool) -> None:
+    """Deliver notification e-mails and webhooks (RQ queue `notifications`)."""
+    from workers.notifications import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_demo_command, demo_logins_command, rotate_keys_command, up_command):
+    for command in (seed_demo_command, demo_logins_command, rotate_keys_command, up_command,
+                    notifications_worker_command):
         app.cli.add_command(command)

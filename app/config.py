@@ -30,6 +30,17 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_PROXY_HOPS": "0",  # reverse proxies in front of Warta whose X-Forwarded-* headers are trusted
     "WARTA_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",  # failed sign-in/TOTP attempts per account
     "WARTA_LIMIT_PER_IP": "30 per minute; 200 per hour",  # failed sign-in/TOTP attempts per client IP
+    "WARTA_PLUGINS_ALLOW": "",  # comma-separated entry-point plugin names; empty: every installed plugin
+    "WARTA_PLUGINS_DENY": "",  # comma-separated plugin names never loaded (built-in ones too)
+    "WARTA_PLUGINS_OPTIONAL": "",  # comma-separated plugin names skipped with a warning when they fail to load
+    "WARTA_SMTP_HOST": "",  # empty: no e-mail notifications (in-app only)
+    "WARTA_SMTP_PORT": "25",
+    "WARTA_SMTP_USER": "",
+    "WARTA_SMTP_PASSWORD": "",
+    "WARTA_SMTP_FROM": "warta@localhost",
+    "WARTA_SMTP_STARTTLS": "0",  # "1": STARTTLS before signing in
+    "WARTA_WEBHOOK_RETRY_INTERVALS": "10,60,300,900,3600",  # seconds between webhook retries (one per retry)
+    "WARTA_WEBHOOK_TIMEOUT": "10",  # seconds per webhook request
     "WARTA_SIMULATOR_URL": "http://127.0.0.1:5100",  # local platform simulator (default platform hosts)
     # X (API v2)
     "WARTA_X_API_URL": None,  # default: the simulator; real: https://api.x.com
@@ -244,6 +255,19 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_METRICS_ALLOWED_NETWORKS=env["WARTA_METRICS_ALLOWED_NETWORKS"],
         WARTA_QUOTAS=json.loads(env["WARTA_QUOTAS"]) if isinstance(env["WARTA_QUOTAS"], str) and env["WARTA_QUOTAS"]
         else (env["WARTA_QUOTAS"] or {}),
+        WARTA_PLUGINS_ALLOW=env["WARTA_PLUGINS_ALLOW"] or "",
+        WARTA_PLUGINS_DENY=env["WARTA_PLUGINS_DENY"] or "",
+        WARTA_PLUGINS_OPTIONAL=env["WARTA_PLUGINS_OPTIONAL"] or "",
+        WARTA_SMTP_HOST=env["WARTA_SMTP_HOST"] or "",
+        WARTA_SMTP_PORT=_non_negative_int("WARTA_SMTP_PORT", env["WARTA_SMTP_PORT"]),
+        WARTA_SMTP_USER=env["WARTA_SMTP_USER"] or "",
+        WARTA_SMTP_PASSWORD=env["WARTA_SMTP_PASSWORD"] or "",
+        WARTA_SMTP_FROM=env["WARTA_SMTP_FROM"] or "warta@localhost",
+        WARTA_SMTP_STARTTLS=env["WARTA_SMTP_STARTTLS"] == "1",
+        WARTA_WEBHOOK_RETRY_INTERVALS=[_non_negative_int("WARTA_WEBHOOK_RETRY_INTERVALS", part)
+                                       for part in (env["WARTA_WEBHOOK_RETRY_INTERVALS"] or "").split(",")
+                                       if part.strip()],
+        WARTA_WEBHOOK_TIMEOUT=float(env["WARTA_WEBHOOK_TIMEOUT"] or 10),
     )
     platforms: dict[str, dict[str, Any]] = dict(app.config.get("WARTA_PLATFORMS") or {})
     platforms.update(xyt_platform_settings(env, production))

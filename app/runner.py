@@ -31,6 +31,7 @@ def process_specs(app: Flask, host: str, port: int) -> list[ProcessSpec]:
                             "--access-logfile", "-", "wsgi:app"]),
         ProcessSpec("dispatcher", [python, "-m", "flask", "--app", "wsgi", "dispatcher"]),
         ProcessSpec("worker", [python, "-m", "flask", "--app", "wsgi", "worker"]),
+        ProcessSpec("notifications", [python, "-m", "flask", "--app", "wsgi", "notifications-worker"]),
     ]
     simulator = urlsplit(app.config.get("WARTA_SIMULATOR_URL") or "")
     if app.config.get("WARTA_ENV") != "production" and simulator.hostname in ("127.0.0.1", "localhost"):

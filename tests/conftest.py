@@ -114,6 +114,8 @@ def _base_config(database_url: str, redis_url: str, instance: Path) -> dict:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         "INSTANCE_PATH": str(instance),
+        # Installed third-party plugins stay out of tests unless a test turns this on (tests/plugins).
+        "WARTA_LOAD_ENTRY_POINT_PLUGINS": False,
     }
 
 

@@ -111,3 +111,21 @@ ROUTE_PARAMS.update({
     "hold_id": lambda t: t.objects["hold"].id,
     "platform": lambda t: t.account.platform,  # /connect/<platform>: not tenant data, but must stay signed-in only
 })
+
+
+def _notification_objects(tenant: Tenant, factory: Any) -> None:
+    """A webhook (its URL carries the marker) and a notification for the member."""
+    from app.crypto import encrypt_text
+    from app.extensions import db
+    from app.models import Notification, Webhook
+
+    webhook = Webhook(organisation_id=tenant.org.id, url=f"https://hooks.example/{tenant.marker}",
+                      secret_encrypted=encrypt_text("s"), events=[])
+    db.session.add_all([webhook, Notification(organisation_id=tenant.org.id, user_id=tenant.member.user_id,
+                                              event="health.alert", payload={"message": tenant.marker})])
+    db.session.commit()
+    tenant.objects["webhook"] = webhook
+
+
+EXTRA_BUILDERS.append(_notification_objects)
+ROUTE_PARAMS["webhook_id"] = lambda t: t.objects["webhook"].id

@@ -14,6 +14,7 @@ from app.models.influencers import (
     PostCollaboration,
     PostCollaborationStatus,
 )
+from app.models.notifications import Notification, NotificationPreference, Webhook
 from app.models.org import INDONESIAN_ZONES, Membership, Organisation, OrgKind, Role
 from app.models.posts import Media, Post, PostMedia, PostState, PostTarget, TargetState
 from app.models.publishing import Approval, Decision, Hold, HoldScope, QuotaUsage
@@ -56,6 +57,8 @@ __all__ = [
     "ItemState",
     "Media",
     "Membership",
+    "Notification",
+    "NotificationPreference",
     "OrgKind",
     "Organisation",
     "Post",
@@ -72,5 +75,6 @@ __all__ = [
     "TargetState",
     "UTCDateTime",
     "User",
+    "Webhook",
     "utcnow",
 ]

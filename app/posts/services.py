@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+import plugins
 from app import audit
 from app.extensions import db
 from app.forms_common import LocalTimeError, parse_local
@@ -143,6 +144,16 @@ def update_post(post: Post, data: PostInput) -> bool:
     audit.record("post.updated", post, before=before, after=after)
     db.session.commit()
     return True
+
+
+def rule_problems(post: Post) -> list[plugins.PostProblem]:
+    """What the content rules of plugins (`check_post` hook) find in a saved post.
+
+    A draft is saved even when rules find problems: it is work in progress, and the
+    author sees the problems at once. Blocking problems stop submission and publishing
+    (`plugins.post_problems(post)` must be empty there).
+    """
+    return plugins.post_issues(post)
 
 
 def delete_post(post: Post) -> None:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+import plugins
 from app.accounts.services import active_accounts_in_subtree
 from app.extensions import db
 from app.forms_common import ConfirmForm, form_page, local_input_value
@@ -45,7 +46,8 @@ def index() -> str:
 def view(post_id: int) -> str:
     post = get_scoped_or_404(Post, post_id, current_user)
     return render_template("posts/view.html", post=post, accounts=services.target_accounts(post),
-                           can_edit=_can_edit(post), workflow=services.workflow_actions(post, current_user))
+                           can_edit=_can_edit(post), workflow=services.workflow_actions(post, current_user),
+                           issues=plugins.post_issues(post))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -68,6 +70,7 @@ def new() -> Response | tuple[str, int] | str:
         if not _attach_errors(form, data) and valid:
             post = services.create_post(organisation, current_user, data)
             flash(_("The draft was saved."), "success")
+            _flash_rule_problems(post)
             return redirect(url_for("posts.view", post_id=post.id))
     return form_page("posts/edit.html", form, post=None, organisation=organisation, accounts=accounts)
 
@@ -89,8 +92,10 @@ def edit(post_id: int) -> Response | tuple[str, int]:
             changed = services.update_post(post, data)
             flash(_("The draft was saved.") if changed else _("Nothing was changed."),
                   "success" if changed else "info")
+            _flash_rule_problems(post)
             return redirect(url_for("posts.view", post_id=post_id))
-    return form_page("posts/edit.html", form, post=post, organisation=organisation, accounts=accounts)
+    return form_page("posts/edit.html", form, post=post, organisation=organisation, accounts=accounts,
+                     issues=plugins.post_issues(post))
 
 
 @bp.route("/<int:post_id>/delete", methods=["GET", "POST"])
@@ -106,6 +111,15 @@ def delete(post_id: int) -> Response | tuple[str, int] | str:
     if form.is_submitted():
         return render_template("error.html", code=400, message=_("The form expired. Please try again.")), 400
     return render_template("posts/delete.html", post=post, form=form)
+
+
+def _flash_rule_problems(post: Post) -> None:
+    """Show what content rules (plugins) find; a draft is saved anyway, submission will refuse."""
+    for problem in services.rule_problems(post):
+        if problem.blocking:
+            flash(_("Must be fixed before submitting: %(problem)s", problem=problem.message), "warning")
+        else:
+            flash(_("Please check: %(problem)s", problem=problem.message), "info")
 
 
 def _can_edit(post: Post) -> bool:

@@ -1,6 +1,6 @@
 """Operational health: dispatcher heartbeat, live workers and depth per queue, targets needing attention.
 
-`check_and_alert()` (run by the dispatcher) emits `health.degraded` when the heartbeat
+`check_and_alert()` (run by the dispatcher) emits `health.alert` when the heartbeat
 is stale (> 30 s) or a target is overdue, at most once a minute per problem.
 """
 from __future__ import annotations
@@ -81,10 +81,10 @@ def health_snapshot() -> dict[str, Any]:
 
 
 def check_and_alert() -> dict[str, Any]:
-    """Emit `health.degraded` for each current problem (rate-limited to once a minute each)."""
+    """Emit `health.alert` for each current problem (rate-limited to once a minute each)."""
     snapshot = health_snapshot()
     redis = get_redis()
     for problem in snapshot["problems"]:
         if redis.set(f"warta:health:alerted:{problem}", "1", nx=True, ex=60):
-            emit("health.degraded", organisation_id=None, problem=problem, snapshot=snapshot)
+            emit("health.alert", organisation_id=None, problem=problem, snapshot=snapshot)
     return snapshot

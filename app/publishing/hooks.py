@@ -1,39 +1,36 @@
-"""The two publish hooks, called from exactly one place in `publish.publish_target`.
+"""The plugin hooks around a platform call, called from exactly one place in `publish.publish_target`.
 
-`before_publish(job)` may veto a publish by returning a message (the target fails
-with it); `after_publish(job, result)` is told about each success. Until the plugin
-system wires them to pluggy hooks of the same names, listeners are plain callables
-kept on the app (`add_before_publish`, `add_after_publish`).
+`before_publish(target, job)` may stop a publish by returning a reason (the target is then held
+with that reason, for a person to resume); `after_publish(target, result)` is told about each
+success after it was committed. Both are pluggy hooks (plugins/hookspecs.py); the target row is
+loaded only when some plugin implements the hook, so the common case costs nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Flask, current_app
-
 from adapters.base import PublishJob, PublishResult
-
-BeforePublish = Callable[[PublishJob], str | None]
-AfterPublish = Callable[[PublishJob, PublishResult], None]
-
-
-def add_before_publish(app: Flask, listener: BeforePublish) -> None:
-    app.extensions.setdefault("warta_before_publish", []).append(listener)
+from app.extensions import db
+from app.models import PostTarget
 
 
-def add_after_publish(app: Flask, listener: AfterPublish) -> None:
-    app.extensions.setdefault("warta_after_publish", []).append(listener)
+def _implemented(name: str) -> bool:
+    from plugins import plugin_manager
+
+    return bool(getattr(plugin_manager().hook, name).get_hookimpls())
 
 
-def before_publish(job: PublishJob) -> str | None:
-    """The first veto message from a listener, or None to go ahead."""
-    for listener in current_app.extensions.get("warta_before_publish", []):
-        veto = listener(job)
-        if veto:
-            return veto
-    return None
+def before_publish(target_id: int, job: PublishJob) -> str | None:
+    """The first plugin's reason not to publish now, or None to go ahead."""
+    if not _implemented("before_publish"):
+        return None
+    from plugins import veto_publish
+
+    return veto_publish(db.session.get(PostTarget, target_id), job)
 
 
-def after_publish(job: PublishJob, result: PublishResult) -> None:
-    for listener in current_app.extensions.get("warta_after_publish", []):
-        listener(job, result)
+def after_publish(target_id: int, result: PublishResult) -> None:
+    """Tell plugins about a committed publish."""
+    if not _implemented("after_publish"):
+        return
+    from plugins import published
+
+    published(db.session.get(PostTarget, target_id), result)

@@ -39,10 +39,19 @@ class SubmissionBlocked(ReviewError):
 
 
 def submission_problems(post: Post) -> list[str]:
-    """Everything that stops a post from being submitted (collaboration and disclosure rules)."""
+    """Everything that stops a post from being submitted: collaboration rules and blocking plugin rules."""
     from app.influencers.services import collaboration_problems
+    from plugins import post_problems
 
-    return [str(problem) for problem in collaboration_problems(post)]
+    return [str(problem) for problem in collaboration_problems(post)] + post_problems(post)
+
+
+def approvals_required(post: Post) -> int:
+    """Approvals this post needs: the organisation's number, at least two on a sensitive topic."""
+    from plugins.builtin.content_policy import requires_extra_approval
+
+    required = publishing_settings(post.organisation).approvals_required
+    return max(required, 2) if requires_extra_approval(post) else required
 
 
 P, T = PostState, TargetState
@@ -207,7 +216,7 @@ def approve(post: Post, reviewer: User, comment: str = "") -> None:
     audit.record("post.approval_recorded", post, after={"reviewer_id": reviewer.id,
                                                         "content_version": post.content_version},
                  actor_id=reviewer.id)
-    if current_approvals(post) >= publishing_settings(post.organisation).approvals_required:
+    if current_approvals(post) >= approvals_required(post):
         _post_move(post, "approve", reviewer, content_version=post.content_version)
         emit("post.approved", organisation_id=post.organisation_id, post_id=post.id, author_id=post.author_id)
         _schedule_if_timed(post, reviewer)

@@ -127,9 +127,9 @@ def publish_target(target_id: int, seq: int) -> str:
         metrics.observe_dispatch_lag(claimed.platform, (call_started - claimed.scheduled_at).total_seconds())
     logger.info("platform call starting", extra=log)
     # Single call site for the plugin hooks before_publish / after_publish (app.publishing.hooks).
-    veto = hooks.before_publish(claimed.job)
+    veto = hooks.before_publish(claimed.target_id, claimed.job)
     if veto is not None:
-        return finish_permanent(claimed, veto)
+        return finish_vetoed(claimed, veto)
     started = time.monotonic()
     try:
         result = adapter.publish(claimed.job)
@@ -148,8 +148,10 @@ def publish_target(target_id: int, seq: int) -> str:
         return outcome
     finally:
         metrics.observe_publish_latency(claimed.platform, time.monotonic() - started)
-    hooks.after_publish(claimed.job, result)
-    return finish_published(claimed, result)
+    outcome = finish_published(claimed, result)
+    if outcome == "published":
+        hooks.after_publish(claimed.target_id, result)
+    return outcome
 
 
 def claim(target_id: int, seq: int, who: str) -> Claimed | str:
@@ -291,7 +293,7 @@ def finish_published(claimed: Claimed, result: PublishResult) -> str:
     target.last_error = None
     lifecycle.move_target(target, T.PUBLISHED, reason="platform_confirmed")
     emit("target.published", organisation_id=target.post.organisation_id, target_id=target.id,
-         post_id=target.post_id, remote_url=result.permalink)
+         post_id=target.post_id, author_id=target.post.author_id, remote_url=result.permalink)
     metrics.count_publish(claimed.platform, "published")
     db.session.commit()
     logger.info("published", extra={"target_id": claimed.target_id, "remote_id": result.remote_id})
@@ -368,6 +370,18 @@ def finish_permanent(claimed: Claimed, message: str) -> str:
     return "failed"
 
 
+def finish_vetoed(claimed: Claimed, reason: str) -> str:
+    """A plugin said "not now" (e.g. an election quiet period): hold the target with its reason."""
+    target = _reload(claimed)
+    if target is None:
+        return "lost_race"
+    quotas.release(target.id)
+    lifecycle.move_target(target, T.HELD, reason="plugin_veto", error=reason)
+    db.session.commit()
+    logger.info("held by a plugin: %s", reason, extra={"target_id": claimed.target_id})
+    return "held"
+
+
 def finish_unconfirmed(claimed: Claimed, detail: str) -> str:
     target = _reload(claimed)
     if target is None:
@@ -416,7 +430,7 @@ def reconcile_target(target_id: int, seq: int) -> str:
         target.remote_id, target.remote_url, target.last_error = found.remote_id, found.permalink, None
         lifecycle.move_target(target, T.PUBLISHED, reason="reconciled_found")
         emit("target.published", organisation_id=target.post.organisation_id, target_id=target.id,
-             post_id=target.post_id, remote_url=found.permalink)
+             post_id=target.post_id, author_id=target.post.author_id, remote_url=found.permalink)
         metrics.count_publish(platform, "reconciled_published")
         db.session.commit()
         logger.info("reconciled: found on the platform", extra={"target_id": target_id})

@@ -27,4 +27,4 @@ def test_standby_reports_stale_heartbeat(app):
     active, standby = Dispatcher(app), Dispatcher(app)
     active.hold_lease()
     assert standby.step() == 1.0  # standby: no lease, only the health check
-    assert ("health.degraded", "dispatcher_heartbeat_stale") in seen
+    assert ("health.alert", "dispatcher_heartbeat_stale") in seen

@@ -1,0 +1,1 @@
+"""Example Warta plugin: a content rule and chat-webhook forwarding of events."""
