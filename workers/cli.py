@@ -32,25 +32,14 @@ def dispatcher_command(no_lease: bool) -> None:
 def worker_command(queues: str, processes: int | None, threads: int | None) -> None:
     """Run publishing workers: P processes × T threads, each thread an RQ SimpleWorker."""
     from app.publishing.logs import configure_json_logging
-    from workers.queues import platform_queue_names
+    from workers.queues import worker_queue_names
     from workers.worker import run_process, run_supervised
 
     configure_json_logging()
     app = current_app._get_current_object()
-    names = [q.strip() for q in queues.split(",") if q.strip()] or platform_queue_names()
+    names = [q.strip() for q in queues.split(",") if q.strip()] or worker_queue_names()
     processes = processes or int(app.config["WARTA_WORKER_PROCESSES"])
     threads = threads or int(app.config["WARTA_WORKER_THREADS"])
-    if not names:  # no platform adapter installed yet: stay up (the runner stops everything if one exits)
-        import logging
-        import signal
-        import threading
-
-        logging.getLogger("warta.worker").warning("no platform adapters installed: no queues to work on")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
-        stop.wait()
-        return
     if processes == 1:
         run_process(app, names, threads)
     else:

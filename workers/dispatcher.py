@@ -23,6 +23,7 @@ from app.models import utcnow
 from app.publishing import dispatch
 from app.publishing.notify import WAKE_CHANNEL
 from app.redis_conn import get_redis
+from workers import periodic
 
 logger = logging.getLogger("warta.dispatcher")
 
@@ -100,6 +101,7 @@ class Dispatcher:
                 db.session.remove()
         if do_repair:
             self._last_repair = time.monotonic()
+            periodic.enqueue_due(self.redis)  # token refresh, security checks (once per interval)
         if any(counts.values()):
             logger.info("pass: %s", counts, extra={"count": sum(counts.values())})
         delay = max(0.0, (wake - utcnow()).total_seconds())

@@ -41,3 +41,27 @@ def reconcile_target(target_id: int, seq: int) -> str:
             return reconcile(target_id, seq)
         finally:
             db.session.remove()
+
+
+def refresh_tokens() -> dict[str, int]:
+    """Periodic: refresh platform tokens before they expire, flag the ones that cannot be."""
+    from app.extensions import db
+    from workers.tokens import refresh_expiring_tokens
+
+    with _get_app().app_context():
+        try:
+            return refresh_expiring_tokens()
+        finally:
+            db.session.remove()
+
+
+def verify_accounts() -> dict[str, int]:
+    """Periodic: the security checklist's API checks and daily profile snapshots."""
+    from app.extensions import db
+    from workers.security import verify_accounts as verify
+
+    with _get_app().app_context():
+        try:
+            return verify()
+        finally:
+            db.session.remove()

@@ -15,6 +15,7 @@ from rq.serializers import JSONSerializer
 from app.redis_conn import get_redis
 
 PUBLISH_FUNC = "workers.jobs.publish_target"
+MAINTENANCE_QUEUE = "maintenance"  # periodic jobs (workers/periodic.py)
 RECONCILE_FUNC = "workers.jobs.reconcile_target"
 
 
@@ -56,6 +57,11 @@ def enqueue_publish(items: Iterable[tuple[int, int, str]], kind: str = "publish"
             count += len(datas)
         pipe.execute()
     return count
+
+
+def worker_queue_names() -> list[str]:
+    """What `flask --app wsgi worker` serves by default: every platform queue, then maintenance."""
+    return [*platform_queue_names(), MAINTENANCE_QUEUE]
 
 
 def platform_queue_names() -> list[str]:

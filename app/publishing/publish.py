@@ -49,6 +49,7 @@ from app.models import AccountStatus, Post, PostState, PostTarget, SocialAccount
 from app.publishing import hooks, lifecycle, metrics, quotas
 from app.publishing.holds import hold_for_target
 from app.security.gate import publish_gate
+from plugins import post_problems
 
 logger = logging.getLogger("warta.publishing")
 T = TargetState
@@ -224,6 +225,11 @@ def _blocked(target: PostTarget, now: datetime) -> str | None:
     if target.due_at is not None and now < target.due_at:
         lifecycle.move_target(target, T.SCHEDULED, reason="not_due_yet")
         return "early"
+    rule_problems = post_problems(post)  # blocking content rules, checked again at publish time
+    if rule_problems:
+        lifecycle.move_target(target, T.FAILED, reason="content_rule", error=" ".join(rule_problems))
+        _emit_failed(target)
+        return "content_rule"
     allowed, gate_reason = publish_gate(target.account_id)
     if not allowed:
         # Released by release_security_gate() when the account's critical checklist items pass again.

@@ -84,3 +84,16 @@ def test_sensitive_topic_needs_a_second_approval(app, factory):
     assert post.state == PostState.IN_REVIEW  # one approval is not enough for a sensitive topic
     lifecycle.approve(post, second)
     assert post.state == PostState.APPROVED
+
+
+def test_content_rule_added_after_approval_stops_the_publish(app, factory, run_jobs, tmp_path):
+    desk = make_desk(factory)
+    scheduled_post(factory, desk, body="Info banjir dari grup sebelah")
+    desk.org.settings = {"content_policy": {"banned": [{"phrase": "grup sebelah", "reason": "Sumber tidak resmi"}]}}
+    db.session.commit()
+    dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=True)
+    run_jobs()
+    db.session.expire_all()
+    target = db.session.query(PostTarget).one()
+    assert target.state == TargetState.FAILED and "Sumber tidak resmi" in target.last_error
+    assert read_records(str(tmp_path / "platform.log")) == []
