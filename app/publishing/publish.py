@@ -118,7 +118,16 @@ def publish_target(target_id: int, seq: int) -> str:
         return claimed
     log = {"target_id": target_id, "seq": seq, "platform": claimed.platform}
     adapter = adapters.get_adapter(claimed.platform)
-    live_full_until = quotas.live_deferral(adapter, claimed.job.account, utcnow())
+    try:  # a read, not a post: its typed errors map like the publish call's, and nothing can be unconfirmed
+        live_full_until = quotas.live_deferral(adapter, claimed.job.account, utcnow())
+    except RateLimited as exc:
+        return finish_deferred(claimed, exc.retry_at, "rate_limited", exc.platform_message)
+    except Transient as exc:
+        return finish_transient(claimed, exc)
+    except AuthExpired as exc:
+        return finish_auth_expired(claimed, exc)
+    except Permanent as exc:
+        return finish_permanent(claimed, exc.platform_message)
     if live_full_until is not None:  # e.g. Instagram's content_publishing_limit says the cap is reached
         metrics.count_quota_deferral(claimed.platform)
         return finish_deferred(claimed, live_full_until, "quota", "live publishing limit reached")
