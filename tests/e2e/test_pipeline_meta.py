@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from app.extensions import db
 from app.models import (
     AccountStatus,
+    AuditEvent,
     CollaborationKind,
     Media,
     Post,
@@ -194,7 +195,7 @@ def test_expired_token_moves_the_target_to_needs_reconnect_and_flags_the_account
         db.session.refresh(target)
         db.session.refresh(fb)
         assert fb.status == AccountStatus.NEEDS_RECONNECT
-        assert target.last_error and "expired" in target.last_error.lower() or "kedaluwarsa" in target.last_error
+        assert target.last_error and "Session has expired" in target.last_error  # the platform's own words
     assert record(sim_server, action="publish") == []
 
 
@@ -224,3 +225,30 @@ def test_graph_rate_limit_defers_the_target_instead_of_failing_it(live_app, fact
         assert target.due_at <= utcnow() + wait + timedelta(seconds=5)
     assert record(sim_server, action="publish") == []
     assert [f["times"] for f in httpx.get(f"{sim_server}/_sim/faults").json()["faults"]] == [0]  # it was hit
+
+
+@pytest.mark.parametrize(("platform", "endpoint"), [("instagram", "ig.media_publish"), ("facebook", "fb.photos_create")])
+def test_publish_that_times_out_ends_unconfirmed_and_the_reconciler_finds_it_once(
+        live_app, factory, sim_server, pipeline, platform, endpoint):
+    live_app.config["WARTA_PLATFORMS"][platform]["timeout"] = 1.0
+    with live_app.app_context():
+        client = live_app.test_client()
+        desk, ig, fb = _desk_with_meta_accounts(factory, client)
+        account = ig if platform == "instagram" else fb
+        target = _scheduled(factory, desk, account, "Pasar murah di Lapangan Merdeka.", [_upload(client, desk, 1080)],
+                            in_seconds=0.5)
+        # The platform keeps working after the client gave up: the post exists, the answer never arrived.
+        fault(sim_server, endpoint=endpoint, delay=1.5)
+
+        assert pipeline([target.id], settled=lambda ts: ts[0].state != T.SCHEDULED) == {target.id: T.UNCONFIRMED}
+        time.sleep(1.0)  # the simulator finishes the delayed request
+        assert len(record(sim_server, action="publish")) == 1
+
+        assert pipeline([target.id], settled=lambda ts: ts[0].state != T.UNCONFIRMED) == {target.id: T.PUBLISHED}
+        db.session.refresh(target)
+        published = record(sim_server, action="publish")
+        assert len(published) == 1  # found by find_published, never posted a second time
+        assert target.remote_id == published[0]["remote_id"] and target.remote_url
+        actions = [e.action for e in db.session.scalars(db.select(AuditEvent).where(
+            AuditEvent.action.like("target.%"), AuditEvent.object_id == str(target.id)).order_by(AuditEvent.id))]
+        assert actions[-2:] == ["target.unconfirmed", "target.published"], actions
