@@ -34,7 +34,8 @@ from app.models import (
     utcnow,
 )
 from app.publishing import lifecycle
-from app.publishing.dispatch import DispatchState, run_pass
+from app.publishing.dispatch import RECONCILE_EVERY, DispatchState, run_pass
+from app.publishing.publish import reconcile_target
 from app.redis_conn import get_redis
 from tests.app.influencers.builders import agreement, collaborate, consent, influencer
 from tests.app.publishing.helpers import Desk, make_desk
@@ -227,10 +228,14 @@ def test_graph_rate_limit_defers_the_target_instead_of_failing_it(live_app, fact
     assert [f["times"] for f in httpx.get(f"{sim_server}/_sim/faults").json()["faults"]] == [0]  # it was hit
 
 
-@pytest.mark.parametrize(("platform", "endpoint"), [("instagram", "ig.media_publish"), ("facebook", "fb.photos_create")])
+@pytest.mark.parametrize(("platform", "endpoint", "rounds_before"), [
+    ("instagram", "ig.media_publish", 0), ("facebook", "fb.photos_create", 0),
+    ("instagram", "ig.media_publish", 30), ("facebook", "fb.photos_create", 30)],
+    ids=["ig", "fb", "ig-after-30-rounds", "fb-after-30-rounds"])
 def test_publish_that_times_out_ends_unconfirmed_and_the_reconciler_finds_it_once(
-        live_app, factory, sim_server, pipeline, platform, endpoint):
+        live_app, factory, sim_server, pipeline, platform, endpoint, rounds_before):
     live_app.config["WARTA_PLATFORMS"][platform]["timeout"] = 1.0
+    live_app.config["WARTA_RECONCILE_GRACE_SECONDS"] = 2.0
     with live_app.app_context():
         client = live_app.test_client()
         desk, ig, fb = _desk_with_meta_accounts(factory, client)
@@ -241,13 +246,20 @@ def test_publish_that_times_out_ends_unconfirmed_and_the_reconciler_finds_it_onc
         fault(sim_server, endpoint=endpoint, delay=1.5)
 
         assert pipeline([target.id], settled=lambda ts: ts[0].state != T.SCHEDULED) == {target.id: T.UNCONFIRMED}
-        time.sleep(1.0)  # the simulator finishes the delayed request
-        assert len(record(sim_server, action="publish")) == 1
-
-        assert pipeline([target.id], settled=lambda ts: ts[0].state != T.UNCONFIRMED) == {target.id: T.PUBLISHED}
+        # No reconcile while the platform may still post: the claim, the 1 s timeout, then the 2 s grace.
+        assert target.due_at >= target.claimed_at + timedelta(seconds=2.9)
+        if rounds_before:  # each unanswered reconcile round moves due_at on by RECONCILE_EVERY
+            target.due_at = utcnow() + rounds_before * RECONCILE_EVERY
+            db.session.commit()
+            time.sleep(1.0)
+            assert reconcile_target(target.id, target.dispatch_seq) == "published"
+        else:
+            assert pipeline([target.id], settled=lambda ts: ts[0].state != T.UNCONFIRMED) == {
+                target.id: T.PUBLISHED}
         db.session.refresh(target)
+        assert target.state == T.PUBLISHED
         published = record(sim_server, action="publish")
-        assert len(published) == 1  # found by find_published, never posted a second time
+        assert len(published) == 1, published  # found by find_published, never posted a second time
         assert target.remote_id == published[0]["remote_id"] and target.remote_url
         actions = [e.action for e in db.session.scalars(db.select(AuditEvent).where(
             AuditEvent.action.like("target.%"), AuditEvent.object_id == str(target.id)).order_by(AuditEvent.id))]

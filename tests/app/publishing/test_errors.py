@@ -64,6 +64,7 @@ def test_permanent_fails_with_platform_message(app, factory, run_jobs, monkeypat
 
 @pytest.mark.parametrize("found", [True, False])
 def test_unknown_outcome_is_reconciled(app, factory, run_jobs, monkeypatch, found):
+    app.config["WARTA_RECONCILE_GRACE_SECONDS"] = 0
     target = _publish_with(monkeypatch, app, factory, run_jobs, OutcomeUnknown("timeout after send"))
     assert target.state == TargetState.UNCONFIRMED
     assert "check the account" in target.last_error or "periksa" in target.last_error.lower()
