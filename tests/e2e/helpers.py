@@ -41,7 +41,8 @@ def connect(client, platform: str) -> str:
     approved = httpx.post(dialog_url.split("?")[0], data={**hidden, "decision": "approve"})
     assert approved.status_code == 302
     back = urlsplit(approved.headers["Location"])
-    assert back.netloc == urlsplit(current_app.config["WARTA_PUBLIC_URL"]).netloc and back.path == f"/connect/{platform}/callback"
+    assert back.netloc == urlsplit(current_app.config["WARTA_PUBLIC_URL"]).netloc
+    assert back.path == f"/connect/{platform}/callback"
     callback = client.get(f"{back.path}?{back.query}")
     assert callback.status_code == 302, callback.text
     choose = client.get(callback.headers["Location"])

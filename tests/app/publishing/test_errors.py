@@ -90,7 +90,8 @@ def test_unapproved_post_expires_at_its_time(app, factory):
 
 
 def test_live_quota_reading_defers(app, factory, run_jobs, monkeypatch):
-    monkeypatch.setattr(RecordingAdapter, "publishing_quota", lambda self, account: {"used": 50, "total": 50, "window_seconds": 86400}, raising=False)
+    used_up = {"used": 50, "total": 50, "window_seconds": 86400}  # adapters.base publishing_quota contract
+    monkeypatch.setattr(RecordingAdapter, "publishing_quota", lambda self, account: used_up, raising=False)
     desk = make_desk(factory)
     post = scheduled_post(factory, desk)
     dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)
