@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import threading
 import time
@@ -132,6 +133,7 @@ def _serve_x_simulator(state) -> tuple[object, str]:
 
     from simulator._xyt_app import create_app
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per simulated call
     server = make_server("127.0.0.1", 0, create_app(state), threaded=True)
     server.socket.listen(256)
     threading.Thread(target=server.serve_forever, daemon=True).start()
