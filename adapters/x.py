@@ -15,6 +15,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -22,7 +23,7 @@ from urllib.parse import urlencode
 import httpx
 from flask_babel import lazy_gettext as _l
 
-from adapters._common import read_media_bytes, text_matches, token_set_from_response
+from adapters._common import read_media_bytes, shared_client, text_matches, token_set_from_response
 from adapters.base import (
     AccountFacts,
     AccountRef,
@@ -254,10 +255,10 @@ class XAdapter(PlatformAdapter):
         return fields
 
     # -- HTTP ---------------------------------------------------------------------------
-    def _client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.settings.get("api_url", "https://api.x.com"),
-                            timeout=float(self.settings.get("timeout", 30.0)),
-                            headers={"User-Agent": "Warta"})
+    def _client(self) -> AbstractContextManager[httpx.Client]:
+        """The process-wide pooled client for X (`with` leaves it open for the next call)."""
+        return nullcontext(shared_client(self.settings.get("api_url", "https://api.x.com"),
+                                         float(self.settings.get("timeout", 30.0)), {"User-Agent": "Warta"}))
 
     def _request(self, client: httpx.Client, method: str, path: str, *, token: str | None = None,
                  irreversible: bool = False, **kwargs: Any) -> dict[str, Any]:

@@ -71,6 +71,7 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_EXTRA_ADAPTERS": "",  # comma-separated "module:Class" adapters loaded besides the entry points
     "WARTA_WORKER_PROCESSES": "2",  # worker processes started by `flask worker` / `make run`
     "WARTA_WORKER_THREADS": "16",  # platform calls in flight per worker process
+    "WARTA_RECONCILE_GRACE_SECONDS": "30",  # wait after an unknown outcome before asking the platform
     "WARTA_PUBLISH_TIMEOUT": "120",  # seconds a publish job may take before it counts as unconfirmed
     "WARTA_METRICS_TOKEN": "",  # bearer token for /metrics and /health (empty: networks only)
     "WARTA_METRICS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",  # networks allowed /metrics and /health
@@ -251,6 +252,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_WORKER_PROCESSES=int(env["WARTA_WORKER_PROCESSES"]),
         WARTA_WORKER_THREADS=int(env["WARTA_WORKER_THREADS"]),
         WARTA_PUBLISH_TIMEOUT=int(env["WARTA_PUBLISH_TIMEOUT"]),
+        WARTA_RECONCILE_GRACE_SECONDS=float(env["WARTA_RECONCILE_GRACE_SECONDS"]),
         WARTA_METRICS_TOKEN=env["WARTA_METRICS_TOKEN"],
         WARTA_METRICS_ALLOWED_NETWORKS=env["WARTA_METRICS_ALLOWED_NETWORKS"],
         WARTA_QUOTAS=json.loads(env["WARTA_QUOTAS"]) if isinstance(env["WARTA_QUOTAS"], str) and env["WARTA_QUOTAS"]

@@ -242,11 +242,12 @@ def create_blueprint(state: SimState) -> Blueprint:
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         if reply_to and reply_to not in tweets:
             return _problem(400, "Invalid Request", "The Tweet you are replying to does not exist.")
-        if any(t["text"] == text and t["author"] == account and text for t in tweets.values()):
-            return _problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
-        tweet_id = str(2 * 10**18 + len(tweets) + 1)
-        tweets[tweet_id] = {"text": text, "author": account,
-                            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
+        with state.lock:  # concurrent posts: the duplicate check, the id and the insert are one step
+            if any(t["text"] == text and t["author"] == account and text for t in tweets.values()):
+                return _problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
+            tweet_id = str(2 * 10**18 + len(tweets) + 1)
+            tweets[tweet_id] = {"text": text, "author": account,
+                                "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
         state.add_record({
             "platform": "x", "action": "publish", "account_id": account,
             "account": state.accounts["x"].get(account, {}).get("username", account), "remote_id": tweet_id,

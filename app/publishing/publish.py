@@ -19,7 +19,7 @@ import random
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -119,7 +119,16 @@ def publish_target(target_id: int, seq: int) -> str:
         return claimed
     log = {"target_id": target_id, "seq": seq, "platform": claimed.platform}
     adapter = adapters.get_adapter(claimed.platform)
-    live_full_until = quotas.live_deferral(adapter, claimed.job.account, utcnow())
+    try:  # a read, not a post: its typed errors map like the publish call's, and nothing can be unconfirmed
+        live_full_until = quotas.live_deferral(adapter, claimed.job.account, utcnow())
+    except RateLimited as exc:
+        return finish_deferred(claimed, exc.retry_at, "rate_limited", exc.platform_message)
+    except Transient as exc:
+        return finish_transient(claimed, exc)
+    except AuthExpired as exc:
+        return finish_auth_expired(claimed, exc)
+    except Permanent as exc:
+        return finish_permanent(claimed, exc.platform_message)
     if live_full_until is not None:  # e.g. Instagram's content_publishing_limit says the cap is reached
         metrics.count_quota_deferral(claimed.platform)
         return finish_deferred(claimed, live_full_until, "quota", "live publishing limit reached")
@@ -401,7 +410,9 @@ def finish_unconfirmed(claimed: Claimed, detail: str) -> str:
 def mark_unconfirmed(target: PostTarget, detail: str) -> None:
     """The outcome of a platform call is unknown: never retry blindly, reconcile soon."""
     lifecycle.move_target(target, T.UNCONFIRMED, reason=detail[:200], error=human_error("unconfirmed"))
-    target.due_at = utcnow()  # the dispatcher starts reconciling at once
+    # The platform may still be finishing the request the client gave up on: asking at once can find
+    # nothing, re-queue, and post twice (tests/e2e/test_pipeline_meta.py reproduces it). Wait a grace first.
+    target.due_at = utcnow() + timedelta(seconds=current_app.config.get("WARTA_RECONCILE_GRACE_SECONDS", 30))
     emit("target.unconfirmed", organisation_id=target.post.organisation_id, target_id=target.id,
          post_id=target.post_id, author_id=target.post.author_id)
     metrics.count_publish(target.account.platform, "unconfirmed")
@@ -420,7 +431,8 @@ def reconcile_target(target_id: int, seq: int) -> str:
     target = db.session.get(PostTarget, target_id)
     if target is None or target.state != T.UNCONFIRMED or target.dispatch_seq != seq:
         return "stale"
-    job = build_job(target)
+    # due_at moves with every reconcile round; the search window must start before the platform call.
+    job = replace(build_job(target), scheduled_at=target.claimed_at or target.post.scheduled_at)
     platform = target.account.platform
     db.session.rollback()
     try:

@@ -101,15 +101,15 @@ def earliest_allowed(account: SocialAccount, kind: str, at: datetime | None = No
 
 
 def live_deferral(adapter: Any, account_ref: Any, now: datetime) -> datetime | None:
-    """Ask an adapter that can read its live cap (`publishing_quota(account) -> (used, limit)`)."""
+    """Ask an adapter that reads its live cap (`publishing_quota(account)` → {"used", "total",
+    "window_seconds"} per adapters.base); when it is used up, try again in 15 minutes."""
     reader = getattr(adapter, "publishing_quota", None)
     if reader is None:
         return None
     answer = reader(account_ref)
     if not answer:
         return None
-    used, limit = answer
-    return now + timedelta(minutes=15) if used >= limit else None
+    return now + timedelta(minutes=15) if int(answer["used"]) >= int(answer["total"]) else None
 
 
 def reserve(target: PostTarget, kind: str, at: datetime) -> None:

@@ -27,7 +27,7 @@ TARGETS = 300
 @pytest.fixture
 def procs(app, tmp_path):
     env = process_env(app, {"WARTA_RECORDER_LOG": str(tmp_path / "platform.log"),
-                            "WARTA_RECORDER_DELAY": "0.03"})
+                            "WARTA_RECORDER_DELAY": "0.03", "WARTA_RECONCILE_GRACE_SECONDS": "1"})
     processes = Processes(env, tmp_path)
     yield processes
     processes.stop_all()

@@ -64,6 +64,7 @@ def test_permanent_fails_with_platform_message(app, factory, run_jobs, monkeypat
 
 @pytest.mark.parametrize("found", [True, False])
 def test_unknown_outcome_is_reconciled(app, factory, run_jobs, monkeypatch, found):
+    app.config["WARTA_RECONCILE_GRACE_SECONDS"] = 0
     target = _publish_with(monkeypatch, app, factory, run_jobs, OutcomeUnknown("timeout after send"))
     assert target.state == TargetState.UNCONFIRMED
     assert "check the account" in target.last_error or "periksa" in target.last_error.lower()
@@ -89,7 +90,8 @@ def test_unapproved_post_expires_at_its_time(app, factory):
 
 
 def test_live_quota_reading_defers(app, factory, run_jobs, monkeypatch):
-    monkeypatch.setattr(RecordingAdapter, "publishing_quota", lambda self, account: (50, 50), raising=False)
+    used_up = {"used": 50, "total": 50, "window_seconds": 86400}  # adapters.base publishing_quota contract
+    monkeypatch.setattr(RecordingAdapter, "publishing_quota", lambda self, account: used_up, raising=False)
     desk = make_desk(factory)
     post = scheduled_post(factory, desk)
     dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)
