@@ -7,17 +7,14 @@ at it), so the signed media URLs the simulator records can be fetched over HTTP 
 """
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from io import BytesIO
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import (
@@ -34,9 +31,8 @@ from app.models import (
     utcnow,
 )
 from app.publishing import lifecycle
-from app.publishing.dispatch import RECONCILE_EVERY, DispatchState, run_pass
+from app.publishing.dispatch import RECONCILE_EVERY
 from app.publishing.publish import reconcile_target
-from app.redis_conn import get_redis
 from tests.app.influencers.builders import agreement, collaborate, consent, influencer
 from tests.app.publishing.helpers import Desk, make_desk
 from tests.e2e.helpers import connect, jpeg
@@ -44,52 +40,6 @@ from tests.factories import sign_in
 from tests.simulator.server import fault, record
 
 T = TargetState
-FINAL = {T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.UNCONFIRMED, T.EXPIRED, T.HELD}
-
-
-@pytest.fixture
-def live_app(sim_app: Flask) -> Iterator[Flask]:
-    """The Warta app serving HTTP on an ephemeral port; its public URL is that server."""
-    server = make_server("127.0.0.1", 0, sim_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    sim_app.config["WARTA_PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
-    try:
-        yield sim_app
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@pytest.fixture
-def pipeline(live_app: Flask) -> Iterator[Callable[..., dict[int, str]]]:
-    """`run(target_ids, settled=...)`: dispatcher passes and burst SimpleWorker drains until the targets settle."""
-    from rq import SimpleWorker
-    from rq.serializers import JSONSerializer
-
-    from workers import jobs
-    from workers.queues import platform_queue_names
-
-    jobs.set_app(live_app)
-    state = DispatchState()
-
-    def run(target_ids: list[int], settled: Callable[[list[PostTarget]], bool] | None = None,
-            timeout: float = 20.0) -> dict[int, str]:
-        settled = settled or (lambda targets: all(t.state in FINAL for t in targets))
-        deadline = time.monotonic() + timeout
-        while True:
-            run_pass(get_redis(), state, do_repair=True)
-            SimpleWorker(platform_queue_names(), connection=get_redis(), serializer=JSONSerializer).work(
-                burst=True, logging_level="WARNING")
-            db.session.expire_all()
-            targets = list(db.session.scalars(db.select(PostTarget).where(PostTarget.id.in_(target_ids))))
-            if settled(targets):
-                return {t.id: t.state for t in targets}
-            assert time.monotonic() < deadline, f"targets did not settle: {[(t.id, t.state) for t in targets]}"
-            time.sleep(0.1)
-
-    yield run
-    jobs.set_app(None)
 
 
 def _desk_with_meta_accounts(factory, client) -> tuple[Desk, SocialAccount, SocialAccount]:
