@@ -66,6 +66,14 @@ def token_set_from_response(body: dict[str, Any], *, previous: TokenSet | None =
     )
 
 
+def stored_scopes_and_expiry(credentials: dict[str, Any]) -> tuple[tuple[str, ...], datetime | None]:
+    """The scopes and expiry kept in an account's credentials dict (expiry may be stored as ISO text)."""
+    expires_at = credentials.get("expires_at")
+    if isinstance(expires_at, str):
+        expires_at = datetime.fromisoformat(expires_at)
+    return tuple(credentials.get("scopes") or ()), expires_at
+
+
 def refresh_due(tokens: TokenSet, now: datetime | None = None, margin: timedelta = timedelta(minutes=15)) -> bool:
     """True when the access token expires within `margin` (refresh before expiry, going by expires_in)."""
     if tokens.expires_at is None:

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import httpx
 from flask_babel import lazy_gettext as _l
 
-from adapters._common import read_media_bytes, text_matches, token_set_from_response
+from adapters._common import read_media_bytes, stored_scopes_and_expiry, text_matches, token_set_from_response
 from adapters.base import (
     AccountFacts,
     AccountRef,
@@ -420,10 +420,7 @@ class TikTokAdapter(PlatformAdapter):
 
     def account_facts(self, account: AccountRef) -> AccountFacts:
         creds = account.credentials
-        scopes = tuple(creds.get("scopes") or ())
-        expires_at = creds.get("expires_at")
-        if isinstance(expires_at, str):
-            expires_at = datetime.fromisoformat(expires_at)
+        scopes, expires_at = stored_scopes_and_expiry(creds)
         try:
             user = self._user_info(creds["access_token"])
         except AuthExpired:

@@ -23,7 +23,13 @@ from urllib.parse import urlencode
 import httpx
 from flask_babel import lazy_gettext as _l
 
-from adapters._common import read_media_bytes, shared_client, text_matches, token_set_from_response
+from adapters._common import (
+    read_media_bytes,
+    shared_client,
+    stored_scopes_and_expiry,
+    text_matches,
+    token_set_from_response,
+)
 from adapters.base import (
     AccountFacts,
     AccountRef,
@@ -465,10 +471,7 @@ class XAdapter(PlatformAdapter):
 
     def account_facts(self, account: AccountRef) -> AccountFacts:
         creds = account.credentials
-        scopes = tuple(creds.get("scopes") or ())
-        expires_at = creds.get("expires_at")
-        if isinstance(expires_at, str):
-            expires_at = datetime.fromisoformat(expires_at)
+        scopes, expires_at = stored_scopes_and_expiry(creds)
         try:
             user = self._me(creds["access_token"])
         except AuthExpired:
