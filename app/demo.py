@@ -59,6 +59,11 @@ ACCOUNTS = [
 ]
 
 
+#: Demo drafts are text only, so they target the platforms that publish text without media
+#: (Instagram, YouTube and TikTok posts need an image or video first).
+TEXT_PLATFORMS = ("facebook", "x")
+
+
 def database_is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(Organisation))
 
@@ -122,7 +127,8 @@ def seed_demo() -> list[str]:
     for key, org_name, title, body in drafts:
         db.session.add(Post(organisation=by_name[org_name], author=users[key], title=title, body=body,
                             variants={}, scheduled_at=now + timedelta(days=1),
-                            targets=[PostTarget(account=a) for a in accounts_by_org.get(org_name, [])]))
+                            targets=[PostTarget(account=a) for a in accounts_by_org.get(org_name, [])
+                                     if a.platform in TEXT_PLATFORMS]))
     from app.influencers.demo import seed_demo_influencers
 
     seed_demo_influencers(by_name["Diskominfo Kota Balikpapan"])

@@ -43,7 +43,20 @@ def submission_problems(post: Post) -> list[str]:
     from app.influencers.services import collaboration_problems
     from plugins import post_problems
 
-    return [str(problem) for problem in collaboration_problems(post)] + post_problems(post)
+    return [str(problem) for problem in collaboration_problems(post)] + post_problems(post) + platform_problems(post)
+
+
+def platform_problems(post: Post) -> list[str]:
+    """What each target's platform would reject (the adapters' own `validate`), named by account."""
+    import adapters
+    from app.publishing.publish import build_job
+
+    problems = []
+    for target in post.targets:
+        account = target.account
+        for problem in adapters.get_adapter(account.platform).validate(build_job(target).variant):
+            problems.append(f"{account.platform} · {account.handle}: {problem.message}")
+    return problems
 
 
 def approvals_required(post: Post) -> int:

@@ -137,6 +137,9 @@ def publish_target(target_id: int, seq: int) -> str:
         metrics.observe_dispatch_lag(claimed.platform, (call_started - claimed.scheduled_at).total_seconds())
     logger.info("platform call starting", extra=log)
     # Single call site for the plugin hooks before_publish / after_publish (app.publishing.hooks).
+    problems = adapter.validate(claimed.job.variant)  # e.g. the post lost its media after approval
+    if problems:
+        return finish_permanent(claimed, " ".join(problem.message for problem in problems))
     veto = hooks.before_publish(claimed.target_id, claimed.job)
     if veto is not None:
         return finish_vetoed(claimed, veto)

@@ -13,7 +13,7 @@ def _post_with_target(factory):
     org = factory.org(timezone="Asia/Makassar")
     author = factory.user(org, "admin", name="Penulis")
     reviewer = factory.user(org, "reviewer", name="Peninjau")
-    account = factory.account(org, "instagram")
+    account = factory.account(org, "facebook")
     post = factory.post(org, author, body="Posyandu Sabtu ini")
     db.session.add(PostTarget(post=post, account_id=account.id))
     db.session.commit()

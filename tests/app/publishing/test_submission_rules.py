@@ -21,3 +21,21 @@ def test_paid_collaboration_without_consent_cannot_be_submitted(app, factory, cl
     assert "Unggahan ini belum dapat diajukan" in page and "belum ada persetujuan yang tercatat" in page
     db.session.expire_all()
     assert db.session.get(Post, post.id).state == PostState.DRAFT  # nothing half-written
+
+
+def test_platform_rules_are_checked_at_submission(app, factory, client):
+    """An Instagram target without media is refused at submission with Instagram's own rule."""
+    from app.models import PostTarget
+
+    org = factory.org()
+    author = factory.user(org, "admin")
+    account = factory.account(org, "instagram", handle="dinkesbpp")
+    post = factory.post(org, author, body="Posyandu Sabtu ini")
+    db.session.add(PostTarget(post=post, account_id=account.id))
+    db.session.commit()
+    sign_in(client, author)
+    response = client.post(f"/posts/{post.id}/submit")
+    assert response.status_code == 422
+    assert "instagram · dinkesbpp" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).state == PostState.DRAFT
