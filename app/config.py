@@ -74,7 +74,9 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_RECONCILE_GRACE_SECONDS": "30",  # wait after an unknown outcome before asking the platform
     "WARTA_PUBLISH_TIMEOUT": "120",  # seconds a publish job may take before it counts as unconfirmed
     "WARTA_METRICS_TOKEN": "",  # bearer token for /metrics and /health (empty: networks only)
-    "WARTA_METRICS_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",  # networks allowed /metrics and /health
+    # Networks allowed /metrics and /health without the token. Default: loopback in development, none in
+    # production (behind a local reverse proxy every request would look like loopback).
+    "WARTA_METRICS_ALLOWED_NETWORKS": None,
     # JSON {"x": [{"scope": "account", "window_s": 86400, "limit": 50}]}: replaces a platform's posting caps.
     "WARTA_QUOTAS": "",
 }
@@ -254,7 +256,9 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_PUBLISH_TIMEOUT=int(env["WARTA_PUBLISH_TIMEOUT"]),
         WARTA_RECONCILE_GRACE_SECONDS=float(env["WARTA_RECONCILE_GRACE_SECONDS"]),
         WARTA_METRICS_TOKEN=env["WARTA_METRICS_TOKEN"],
-        WARTA_METRICS_ALLOWED_NETWORKS=env["WARTA_METRICS_ALLOWED_NETWORKS"],
+        WARTA_METRICS_ALLOWED_NETWORKS=(env["WARTA_METRICS_ALLOWED_NETWORKS"]
+                                        if env["WARTA_METRICS_ALLOWED_NETWORKS"] is not None
+                                        else "" if production else "127.0.0.0/8,::1/128"),
         WARTA_QUOTAS=json.loads(env["WARTA_QUOTAS"]) if isinstance(env["WARTA_QUOTAS"], str) and env["WARTA_QUOTAS"]
         else (env["WARTA_QUOTAS"] or {}),
         WARTA_PLUGINS_ALLOW=env["WARTA_PLUGINS_ALLOW"] or "",

@@ -39,6 +39,11 @@ def _paths_with(user: User, roles: Iterable[str] | None) -> list[str]:
     return sorted({path for path, role in _memberships(user) if wanted is None or role in wanted})
 
 
+def membership_paths(user: User) -> list[str]:
+    """Paths of the organisations where the user holds any role (each covers its subtree)."""
+    return _paths_with(user, None)
+
+
 def subtree_filter(user: User, roles: Iterable[str] | None = None) -> Any:
     """SQL condition on `Organisation` matching every org the user may act on with `roles`."""
     paths = _paths_with(user, roles)

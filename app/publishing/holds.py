@@ -140,9 +140,9 @@ def resume_target(target: PostTarget, actor: User | None) -> None:
 
 def holds_visible_to(user: Any) -> list[Hold]:
     """Active holds that cover any organisation the user belongs to (above or below it)."""
-    from app.tenancy import _memberships
+    from app.tenancy import membership_paths
 
-    paths = [path for path, _role in _memberships(user)]
+    paths = membership_paths(user)
     return [h for h in active_holds()
             if any(p.startswith(h.organisation.path) or h.organisation.path.startswith(p) for p in paths)]
 

@@ -56,3 +56,13 @@ def test_rate_limits_are_on_unless_configured_off_even_after_a_disabled_app(app_
     production_like = {k: v for k, v in app_config.items() if k != "RATELIMIT_ENABLED"}
     app = create_app(production_like)
     assert app.config["RATELIMIT_ENABLED"] is True and limiter.enabled is True
+
+
+def test_production_metrics_need_the_token_unless_networks_are_listed(production, monkeypatch):
+    """Behind a local reverse proxy every client looks like loopback, so production trusts no network by default."""
+    monkeypatch.delenv("WARTA_METRICS_ALLOWED_NETWORKS", raising=False)
+    app = create_app(production)
+    assert app.config["WARTA_METRICS_ALLOWED_NETWORKS"] == ""
+    assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 403
+    listed = create_app(dict(production, WARTA_METRICS_ALLOWED_NETWORKS="10.0.0.0/8"))
+    assert listed.config["WARTA_METRICS_ALLOWED_NETWORKS"] == "10.0.0.0/8"
