@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
+    from app.calendar_io import init_app as init_calendar_io
     from app.connect.views import bp as connect_bp
     from app.influencers import init_app as init_influencers
     from app.main.views import bp as main_bp
@@ -103,3 +104,4 @@ def _register_blueprints(app: Flask) -> None:
     add_nav_entry(app, "orgs.tree", _l("Organisations"), 40)
     add_nav_entry(app, "connect.index", _l("Connect accounts"), 60)
     init_influencers(app)
+    init_calendar_io(app)

@@ -121,12 +121,18 @@ def _apply(post: Post, data: PostInput) -> None:
         post.targets.append(PostTarget(account_id=account_id))
 
 
-def create_post(organisation: Organisation, author: User, data: PostInput) -> Post:
+def add_post(organisation: Organisation, author: User, data: PostInput) -> Post:
+    """Add a new draft with its targets and its audit event to the session, without committing."""
     post = Post(organisation=organisation, author=author, state=PostState.DRAFT, variants={}, content_version=1)
     db.session.add(post)
     _apply(post, data)
     db.session.flush()
-    audit.record("post.created", post, after=snapshot(post))
+    audit.record("post.created", post, after=snapshot(post), actor_id=author.id)
+    return post
+
+
+def create_post(organisation: Organisation, author: User, data: PostInput) -> Post:
+    post = add_post(organisation, author, data)
     db.session.commit()
     return post
 
