@@ -7,6 +7,7 @@ user's language. Exit code 0: created (or valid, with --check-only); 1: row erro
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -31,7 +32,7 @@ def import_calendar_command(path: Path, email: str, check_only: bool) -> None:
     with force_locale(user.locale or "id"):
         try:
             _header, records = importer.read_rows(path.read_bytes())
-            with click.progressbar(length=len(records), label="Checking rows", file=click.get_text_stream("stderr"),
+            with click.progressbar(length=len(records), label="Checking rows", file=sys.stderr,
                                    show_pos=True) as bar:
                 result = importer.import_rows(records, user, filename=path.name, dry_run=check_only,
                                               progress=bar.update)
