@@ -102,3 +102,9 @@ def test_safe_cell_leaves_numbers_and_plain_text():
     assert export.safe_cell("Halo") == "Halo"
     assert export.safe_cell("") == ""
     assert export.safe_cell("=1") == "'=1"
+
+
+def test_posts_list_links_to_the_export_with_its_filter(desk, browser):
+    page = browser(desk.admin).get(f"/posts?org_id={desk.opd.id}&state=draft").get_data(as_text=True)
+    assert f"/posts/export.csv?org_id={desk.opd.id}&amp;state=draft" in page
+    assert "/posts/import" in page

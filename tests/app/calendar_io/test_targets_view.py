@@ -81,6 +81,7 @@ def test_retry_without_javascript_goes_through_the_lifecycle_and_is_audited(desk
     client = browser(desk.opd_admin)
     page = client.get(f"/targets?org_id={desk.opd.id}").get_data(as_text=True)
     assert f"/targets/{target.id}/try-again" in page and "Coba lagi" in page
+    assert f'hx-post="/targets/{target.id}/try-again"' in page  # inline with htmx, a plain form without
     response = client.post(f"/targets/{target.id}/try-again", data={"next": f"/targets?org_id={desk.opd.id}"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/targets?org_id={desk.opd.id}")
     retried = _target(desk, desk.x)
