@@ -154,6 +154,7 @@ class _Lookups:
         self.user = user
         self.organisations = services.admin_organisations(user)
         self._accounts: dict[int, list[SocialAccount]] = {}
+        self._adapters: dict[str, adapters.PlatformAdapter] = {}
 
     def organisation(self, value: str) -> Organisation | list[Organisation] | None:
         """By id or by name (case-insensitive); a list when the name is ambiguous."""
@@ -161,6 +162,12 @@ class _Lookups:
             return next((o for o in self.organisations if o.id == int(value)), None)
         found = [o for o in self.organisations if o.name.casefold() == value.casefold()]
         return found[0] if len(found) == 1 else (found or None)
+
+    def adapter(self, platform: str) -> adapters.PlatformAdapter:
+        """One adapter per platform for the whole file (building one can cost a TLS context)."""
+        if platform not in self._adapters:
+            self._adapters[platform] = adapters.get_adapter(platform)
+        return self._adapters[platform]
 
     def accounts(self, organisation: Organisation) -> list[SocialAccount]:
         if organisation.id not in self._accounts:
@@ -255,7 +262,7 @@ def _read_row(row: _Row, lookups: _Lookups, now: datetime) -> tuple[Organisation
     return None if row.problems else (organisation, data)
 
 
-def _check_draft(row: _Row, post: Post) -> None:
+def _check_draft(row: _Row, post: Post, lookups: _Lookups) -> None:
     """The adapters' own rules and the plugins' content rules on the unsaved draft.
 
     Media cannot come from a CSV, so media problems are warnings (add media in the editor);
@@ -268,7 +275,7 @@ def _check_draft(row: _Row, post: Post) -> None:
 
     for target in post.targets:
         platform = target.account.platform
-        for problem in adapters.get_adapter(platform).validate(build_job(target).variant):
+        for problem in lookups.adapter(platform).validate(build_job(target).variant):
             found = RowProblem(row.number, column(platform), f"{platform}: {problem.message}")
             (row.warnings if problem.field == "media" else row.problems).append(found)
     for problem in services.rule_problems(post):
@@ -301,7 +308,7 @@ def import_rows(records: list[tuple[int, dict[str, str]]], actor: User, *, filen
             if read is not None:  # a valid row becomes an unsaved draft, so the platforms' rules run too
                 organisation, data = read
                 post = services.add_post(organisation, actor, data)
-                _check_draft(row, post)
+                _check_draft(row, post, lookups)
                 result.post_ids.append(post.id)
                 by_org.setdefault(organisation.id, []).append(post.id)
             result.errors += row.problems
