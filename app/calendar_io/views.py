@@ -88,22 +88,30 @@ def retry(target_id: int) -> BaseResponse | str | tuple[str, int]:
     if not post_services.workflow_actions(post, current_user).manage_targets:
         abort(403)
     if target.state not in RETRYABLE or target.account.status != AccountStatus.ACTIVE:
-        return _conflict(_("This target cannot be sent again now. Reconnect its account first if asked to."))
+        return _conflict(target, _("This target cannot be sent again now. Reconnect its account first if asked to."))
     try:
         lifecycle.retry_target(target, current_user)
     except lifecycle.InvalidTransition:
-        return _conflict(_("This action is not possible in the post's current state."))
+        return _conflict(target, _("This action is not possible in the post's current state."))
     db.session.commit()
     message = _("The target will be sent again.")
     if request.headers.get("HX-Request"):
-        row = _row(target, _admin_org_ids())
-        return render_template("calendar_io/_target_row.html", row=row, here=_back_to_list(), notice=message)
+        return _row_fragment(target, message, "success")
     flash(message, "success")
     return redirect(_back_to_list())
 
 
-def _conflict(message: str) -> tuple[str, int]:
+def _row_fragment(target: PostTarget, message: str, category: str) -> str:
+    """The row as it is now, with a message in it (the htmx answer)."""
+    return render_template("calendar_io/_target_row.html", row=_row(target, _admin_org_ids()), here=_back_to_list(),
+                           notice=message, notice_category=category)
+
+
+def _conflict(target: PostTarget, message: str) -> str | tuple[str, int]:
+    """Refused: htmx gets the current row with the reason (htmx swaps only 2xx), a plain form a 409 page."""
     db.session.rollback()
+    if request.headers.get("HX-Request"):
+        return _row_fragment(target, message, "error")
     return render_template("error.html", code=409, message=message), 409
 
 

@@ -126,6 +126,9 @@ def test_viewer_and_reviewer_cannot_retry(desk, factory, browser):
 def test_published_target_cannot_be_retried(desk, browser):
     target = _target(desk, desk.facebook)
     assert browser(desk.admin).post(f"/targets/{target.id}/try-again").status_code == 409
+    inline = browser(desk.admin).post(f"/targets/{target.id}/try-again", headers={"HX-Request": "true"})
+    body = inline.get_data(as_text=True)
+    assert body.lstrip().startswith("<tr") and 'role="alert"' in body and "tidak dapat dikirim lagi" in body
     assert _target(desk, desk.facebook).state == "published"
 
 
