@@ -190,3 +190,18 @@ def test_english_messages_for_an_english_user(desk, browser):
     rows = [{"organisation": "Dinas Kesehatan", "accounts": "x:tidakada", "body": "Halo"}]
     page = _upload(browser(desk.opd_admin), _file(rows)).get_data(as_text=True)
     assert "No active account “x:tidakada” in this organisation or below it." in page
+
+
+def test_ambiguous_names_and_a_foreign_zone_are_explained(desk, factory, browser):
+    twin = factory.org("Dinas Kesehatan", parent=desk.root, timezone="Asia/Makassar")
+    factory.account(desk.opd, "facebook", handle="dinkesbpp")  # same handle as the X account
+    rows = [{"organisation": "Dinas Kesehatan", "accounts": "x:dinkesbpp", "body": "Halo"},
+            {"organisation": str(desk.opd.id), "accounts": "@dinkesbpp", "body": "Halo"},
+            {"organisation": str(desk.opd.id), "accounts": "x:dinkesbpp", "body": "Halo", "timezone": "Asia/Jakarta"}]
+    columns = ["organisation", "accounts", "body", "timezone"]
+    page = _upload(browser(desk.admin), _file(rows, columns)).get_data(as_text=True)
+    table = page.split("<tbody>", 1)[1]
+    assert f"{desk.opd.id}, {twin.id}" in table  # the two numbers to choose from
+    assert "cocok dengan beberapa akun" in table and "facebook:dinkesbpp" in table  # write platform:handle
+    assert "Asia/Makassar" in table and "Asia/Jakarta" in table
+    assert _posts() == 1
