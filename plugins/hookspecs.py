@@ -50,8 +50,7 @@ def register_blueprints() -> Any:
 
 @hookspec
 def menu_entries() -> Any:
-    """Return main-menu entries as (endpoint, label, order) tuples, optionally with a 4th item saying who
-    sees the entry: a predicate on the user or a list of roles (shown to everyone signed in without it)."""
+    """Return main-menu entries as (endpoint, label, order[, who: a predicate on the user or roles]) tuples."""
 
 
 @hookspec
