@@ -88,10 +88,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
     from app.calendar_io import init_app as init_calendar_io
+    from app.calendar import init_app as init_calendar
     from app.connect.views import bp as connect_bp
     from app.influencers import init_app as init_influencers
     from app.main.views import bp as main_bp
     from app.members.views import bp as members_bp
+    from app.models import Role
     from app.navigation import add_nav_entry
     from app.orgs.views import bp as orgs_bp
     from app.posts.views import bp as posts_bp
@@ -102,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     add_nav_entry(app, "posts.index", _l("Posts"), 20)
     add_nav_entry(app, "accounts.index", _l("Social accounts"), 30)
     add_nav_entry(app, "orgs.tree", _l("Organisations"), 40)
-    add_nav_entry(app, "connect.index", _l("Connect accounts"), 60)
+    add_nav_entry(app, "connect.index", _l("Connect accounts"), 60, roles=[Role.ADMIN])
     init_influencers(app)
     init_calendar_io(app)
+    init_calendar(app)

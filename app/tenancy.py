@@ -68,6 +68,11 @@ def has_role(user: User, organisation: Organisation, *roles: str) -> bool:
     return bool(held & set(roles)) if roles else bool(held)
 
 
+def has_role_anywhere(user: User, *roles: str) -> bool:
+    """Whether the user holds any of `roles` (any role when none given) at some organisation."""
+    return any(not roles or role in roles for _path, role in _memberships(user))
+
+
 def scoped(model: type[M], user: User, roles: Iterable[str] | None = None) -> Select:
     """`select(model)` limited to rows of organisations the user may act on with `roles`.
 

@@ -193,8 +193,12 @@ def finish_app(app: Flask) -> None:
         if blueprint.name in app.blueprints:
             raise PluginLoadError(f"A plugin blueprint is named {blueprint.name!r}, like one already registered")
         app.register_blueprint(blueprint)
-    for endpoint, label, order in _flatten(pm.hook.menu_entries()):
-        add_nav_entry(app, endpoint, label, order)
+    for endpoint, label, order, *who in _flatten(pm.hook.menu_entries()):
+        # An optional 4th item says who sees the entry: a predicate on the user, or roles.
+        if who and callable(who[0]):
+            add_nav_entry(app, endpoint, label, order, visible=who[0])
+        else:
+            add_nav_entry(app, endpoint, label, order, roles=who[0] if who else ())
     items = [entry if isinstance(entry, ChecklistItem) else item_from_mapping(entry)
              for entry in _flatten(pm.hook.security_checklist_items())]
     app.extensions[PLUGIN_ITEMS_KEY] = items

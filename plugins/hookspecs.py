@@ -50,7 +50,7 @@ def register_blueprints() -> Any:
 
 @hookspec
 def menu_entries() -> Any:
-    """Return main-menu entries as (endpoint, label, order) tuples."""
+    """Return main-menu entries as (endpoint, label, order[, who: a predicate on the user or roles]) tuples."""
 
 
 @hookspec

@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from adapters import adapter_classes
 from app.accounts import services
 from app.forms_common import ConfirmForm
 from app.models import Organisation, Role, SocialAccount
-from app.tenancy import get_scoped_or_404, has_role
+from app.security.views import OFFICER_ROLES
+from app.tenancy import get_scoped_or_404, has_role, has_role_anywhere
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -26,8 +28,13 @@ def index() -> str:
         organisation = get_scoped_or_404(Organisation, org_id, current_user)
     accounts = services.visible_accounts(current_user, organisation)
     manageable = {a.id for a in accounts if has_role(current_user, a.organisation, *STATUS_ROLES)}
+    connectable = {a.id for a in accounts
+                   if a.platform in adapter_classes() and has_role(current_user, a.organisation, Role.ADMIN)}
+    officer_of = {a.id for a in accounts if has_role(current_user, a.organisation, *OFFICER_ROLES)}
     return render_template("accounts/index.html", accounts=accounts, organisation=organisation,
-                           manageable=manageable, expiry_state=services.expiry_state)
+                           manageable=manageable, expiry_state=services.expiry_state,
+                           facts=services.account_facts(accounts), connectable=connectable, officer_of=officer_of,
+                           can_connect=has_role_anywhere(current_user, Role.ADMIN))
 
 
 @bp.route("/<int:account_id>/disable", methods=["GET", "POST"])

@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from app.influencers.views import bp
+    from app.influencers.views import READ_ROLES, bp
     from app.navigation import add_nav_entry
 
     app.register_blueprint(bp)
-    add_nav_entry(app, "influencers.index", _l("Influencers"), 60)
+    add_nav_entry(app, "influencers.index", _l("Influencers"), 60, roles=READ_ROLES)

@@ -41,6 +41,8 @@ class Post(db.Model):
     """One piece of content, written once and tailored per platform in `variants`."""
 
     __tablename__ = "post"
+    # The content calendar reads a time range of the visible organisations' posts.
+    __table_args__ = (Index("ix_post_organisation_id_scheduled_at", "organisation_id", "scheduled_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)

@@ -1,6 +1,8 @@
 """Post drafts: list, view, create, edit, delete."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -135,6 +137,8 @@ def _build_form(accounts: list, post: Post | None = None) -> PostForm:
     form_class = post_form_class(a.platform for a in accounts)
     form = form_class()
     form.accounts.choices = account_choices(accounts)
+    if post is None and not form.is_submitted():
+        _prefill_date(form)
     if post is not None and not form.is_submitted():
         zone = post.organisation.timezone
         form.title.data, form.body.data = post.title, post.body
@@ -144,6 +148,15 @@ def _build_form(accounts: list, post: Post | None = None) -> PostForm:
         for platform, variant in form.variant_fields():
             variant.data = ((post.variants or {}).get(platform) or {}).get("body", "")
     return form
+
+
+def _prefill_date(form: PostForm) -> None:
+    """`?date=YYYY-MM-DD` (the calendar's "+ post" on an empty day) proposes 09:00 that day."""
+    try:
+        day = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return
+    form.scheduled_at.data = f"{day.isoformat()}T09:00"
 
 
 def _attach_errors(form: PostForm, data: services.PostInput) -> bool:

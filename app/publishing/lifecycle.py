@@ -308,3 +308,41 @@ def expire_target(target: PostTarget, reason: str, message: str) -> None:
     move_target(target, T.EXPIRED, reason=reason, error=message)
     emit("target.expired", organisation_id=target.post.organisation_id, target_id=target.id,
          post_id=target.post_id, author_id=target.post.author_id, reason=reason)
+
+
+# -- moving a post to another time (content calendar) ------------------------------------------
+
+#: Target states a post may be moved in: nothing has gone to the platform yet.
+MOVABLE_TARGET_STATES = frozenset({T.SCHEDULED, T.HELD})
+
+
+class RescheduleError(Exception):
+    """A move that is not allowed; `code`: published, past, after_not_after, unchanged."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def reschedule(post: Post, when: datetime, actor: User, now: datetime | None = None) -> bool:
+    """A person moves a post to `when` (aware); True when it went back to review.
+
+    Refused once any target left the waiting states (queued, publishing, published...), for a
+    time in the past or after the post's `not_after`. An approved or scheduled post goes back to
+    review (a new version, `content_edited`) when the organisation's `reschedule_needs_review` is on.
+    """
+    if when.tzinfo is None:
+        raise ValueError("publish times must be timezone-aware")
+    if any(target.state not in MOVABLE_TARGET_STATES for target in post.targets):
+        raise RescheduleError("published")
+    if when <= (now or utcnow()):
+        raise RescheduleError("past")
+    if post.not_after is not None and when > post.not_after:
+        raise RescheduleError("after_not_after")
+    if post.scheduled_at == when:
+        raise RescheduleError("unchanged")
+    set_publish_time(post, when, post.not_after, actor)
+    if post.state in (P.APPROVED, P.SCHEDULED) and publishing_settings(post.organisation).reschedule_needs_review:
+        content_edited(post, actor)
+        return True
+    return False

@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "trusted_admins_skip_review": False,  # off by default
     "trusted_admin_ids": [],  # user ids allowed to skip review when the switch above is on
     "max_lateness_minutes": 120,  # a target later than this after its time expires instead
+    "reschedule_needs_review": False,  # an approved / scheduled post moved to another time goes back to review
 }
 
 
@@ -24,6 +25,7 @@ class PublishingSettings:
     trusted_admins_skip_review: bool
     trusted_admin_ids: frozenset[int]
     max_lateness: timedelta
+    reschedule_needs_review: bool = False
 
 
 def _validated(raw: dict[str, Any]) -> PublishingSettings:
@@ -38,6 +40,7 @@ def _validated(raw: dict[str, Any]) -> PublishingSettings:
         trusted_admins_skip_review=bool(raw["trusted_admins_skip_review"]),
         trusted_admin_ids=frozenset(int(i) for i in raw["trusted_admin_ids"]),
         max_lateness=timedelta(minutes=lateness),
+        reschedule_needs_review=bool(raw["reschedule_needs_review"]),
     )
 
 

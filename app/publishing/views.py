@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms_common import parse_local
-from app.models import Hold, Organisation, Post, PostTarget, Role, SocialAccount
+from app.models import Hold, Organisation, Post, PostTarget, Role, SocialAccount, User
 from app.navigation import add_nav_entry
 from app.publishing import holds, lifecycle
 from app.tenancy import get_scoped_or_404, has_role, scoped, visible_organisation_ids
@@ -187,6 +187,12 @@ def hold_release(hold_id: int):
     return redirect(url_for("publishing.hold_list"))
 
 
+def is_top_level_admin(user: User) -> bool:
+    """Whether `user` is an admin of an organisation without a parent (the whole installation's health)."""
+    return db.session.scalar(scoped(Organisation, user, [Role.ADMIN])
+                             .where(Organisation.parent_id.is_(None)).limit(1)) is not None
+
+
 # -- operators ---------------------------------------------------------------------------------------
 
 
@@ -221,9 +227,7 @@ def health_page() -> str:
     from app.publishing.health import health_snapshot
 
     # The snapshot covers the whole installation, so only admins of a top-level organisation see it.
-    top_level = db.session.scalar(scoped(Organisation, current_user, [Role.ADMIN])
-                                  .where(Organisation.parent_id.is_(None)).limit(1))
-    if top_level is None:
+    if not is_top_level_admin(current_user):
         abort(403)
     return render_template("publishing/health.html", snapshot=health_snapshot())
 
@@ -244,5 +248,5 @@ def metrics() -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_nav_entry(app, "publishing.hold_list", _l("Publishing hold"), 80)
-    add_nav_entry(app, "publishing.health_page", _l("Health"), 90)
+    add_nav_entry(app, "publishing.hold_list", _l("Publishing hold"), 80, roles=[Role.ADMIN])
+    add_nav_entry(app, "publishing.health_page", _l("Health"), 90, visible=is_top_level_admin)

@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.navigation import add_nav_entry
-    from app.security.views import bp
+    from app.security.views import OFFICER_ROLES, bp
 
     app.register_blueprint(bp)
-    add_nav_entry(app, "security.overview", _l("Account security"), 70)
+    add_nav_entry(app, "security.overview", _l("Account security"), 70, roles=OFFICER_ROLES)

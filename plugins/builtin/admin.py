@@ -35,7 +35,7 @@ def register_blueprints() -> list[Blueprint]:
 
 @hookimpl
 def menu_entries() -> list[tuple[str, Any, int]]:
-    return [("plugins.index", _l("Plugins"), 90)]
+    return [("plugins.index", _l("Plugins"), 90, is_top_level_admin)]
 
 
 def is_top_level_admin(user: Any) -> bool:

@@ -1,0 +1,214 @@
+"""Calendar data: the visible range of a view, one scoped query for its posts, days in the org's zone."""
+from __future__ import annotations
+
+import calendar as pycalendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+from app.i18n import zone_label
+from app.models import Organisation, Post, PostState, PostTarget, Role, SocialAccount, TargetState, User, utcnow
+from app.publishing.lifecycle import MOVABLE_TARGET_STATES
+from app.tenancy import has_role, subtree_filter
+
+VIEWS = ("month", "week", "list")
+#: Posts shown per day before "+ N more" (the list view shows them all, page by page).
+DAY_LIMIT = {"month": 4, "week": 12}
+LIST_PAGE_SIZE = 100
+#: Roles that may move a post (as for setting its publish time in app/publishing/views.py).
+MOVE_ROLES = (Role.REVIEWER, Role.ADMIN)
+#: Every zone is within ±14 h of UTC: the query reads this much more and sorts by local day.
+ZONE_MARGIN = timedelta(hours=14)
+
+#: Display status of a post: its state, unless its targets tell more.
+PROBLEM_TARGET_STATES = frozenset({TargetState.FAILED, TargetState.NEEDS_RECONNECT, TargetState.EXPIRED,
+                                   TargetState.UNCONFIRMED})
+BUSY_TARGET_STATES = frozenset({TargetState.QUEUED, TargetState.PUBLISHING})
+
+
+@dataclass
+class Filters:
+    """What the calendar shows; each object was loaded through app.tenancy."""
+
+    organisation: Organisation | None = None
+    account: SocialAccount | None = None
+    platform: str | None = None
+    state: str | None = None
+
+
+@dataclass
+class Entry:
+    """One post on the calendar, its time in its organisation's zone."""
+
+    id: int
+    title: str
+    state: str
+    scheduled_at: datetime
+    local: datetime
+    zone: str
+    organisation: Organisation
+    platforms: list[str] = field(default_factory=list)
+    target_states: set[str] = field(default_factory=set)
+    movable: bool = False
+
+    @property
+    def status(self) -> str:
+        """draft / in_review / approved / scheduled / rejected, or published / publishing / held / problem."""
+        states = self.target_states
+        if states & PROBLEM_TARGET_STATES:
+            return "problem"
+        if states and states <= {TargetState.PUBLISHED}:
+            return "published"
+        if states & ({TargetState.PUBLISHED} | BUSY_TARGET_STATES):
+            return "publishing"
+        if TargetState.HELD in states:
+            return "held"
+        return self.state
+
+    @property
+    def time_label(self) -> str:
+        return f"{self.local:%H:%M} {zone_label(self.zone)}"
+
+
+@dataclass
+class Day:
+    day: date
+    entries: list[Entry]
+    more: int = 0  # entries left out by the day limit
+    in_month: bool = True
+    is_today: bool = False
+    is_past: bool = False
+
+
+def month_range(day: date) -> tuple[date, date]:
+    """First and last+1 day of the month grid around `day`: whole weeks, Monday first."""
+    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(day.year, day.month)
+    return weeks[0][0], weeks[-1][-1] + timedelta(days=1)
+
+
+def week_range(day: date) -> tuple[date, date]:
+    start = day - timedelta(days=day.weekday())
+    return start, start + timedelta(days=7)
+
+
+def list_range(day: date, span: str) -> tuple[date, date]:
+    """The list view covers one day or the month of `day`."""
+    if span == "day":
+        return day, day + timedelta(days=1)
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def visible_range(view: str, day: date, span: str = "month") -> tuple[date, date]:
+    if view == "week":
+        return week_range(day)
+    if view == "list":
+        return list_range(day, span)
+    return month_range(day)
+
+
+def step(view: str, day: date, span: str, forward: bool) -> date:
+    """The date of the previous / next page of a view."""
+    sign = 1 if forward else -1
+    if view == "week" or (view == "list" and span == "day"):
+        return day + timedelta(days=sign * (7 if view == "week" else 1))
+    first = day.replace(day=1)
+    if forward:
+        return (first + timedelta(days=32)).replace(day=1)
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def posts_in_range(user: User, filters: Filters, start: date, end: date) -> Select:
+    """One query: the visible posts with a publish time in [start, end) ± the zone margin, by time.
+
+    Tenancy: `subtree_filter` on the joined organisation (PostgreSQL uses the index on
+    `post (organisation_id, scheduled_at)` per visible organisation).
+    """
+    low = datetime.combine(start, time(0), tzinfo=UTC) - ZONE_MARGIN
+    high = datetime.combine(end, time(0), tzinfo=UTC) + ZONE_MARGIN
+    query = (select(Post.id, Post.title, func.substr(Post.body, 1, 80), Post.state, Post.scheduled_at, Organisation)
+             .join(Organisation, Organisation.id == Post.organisation_id)
+             .where(subtree_filter(user), Post.scheduled_at >= low, Post.scheduled_at < high))
+    if filters.organisation is not None:
+        query = query.where(Organisation.path.like(f"{filters.organisation.path}%"))
+    if filters.state:
+        query = query.where(Post.state == filters.state)
+    if filters.account is not None:
+        query = query.where(select(PostTarget.id).where(PostTarget.post_id == Post.id,
+                                                        PostTarget.account_id == filters.account.id).exists())
+    if filters.platform:
+        query = query.where(select(PostTarget.id).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+                            .where(PostTarget.post_id == Post.id, SocialAccount.platform == filters.platform)
+                            .exists())
+    return query.order_by(Post.scheduled_at, Post.id)
+
+
+def load_entries(user: User, filters: Filters, start: date, end: date) -> list[Entry]:
+    """The posts whose local day (in their organisation's zone) is in [start, end), by time."""
+    entries = []
+    for post_id, title, body_start, state, scheduled_at, organisation in db.session.execute(
+            posts_in_range(user, filters, start, end)):
+        local = scheduled_at.astimezone(ZoneInfo(organisation.timezone))
+        if start <= local.date() < end:
+            entries.append(Entry(post_id, title or body_start or "", state, scheduled_at, local,
+                                 organisation.timezone, organisation))
+    return entries
+
+
+def add_targets(entries: Iterable[Entry], user: User, now: datetime | None = None) -> None:
+    """Fill platforms, target states and `movable` of the entries shown (one query)."""
+    by_id = {e.id: e for e in entries}
+    if not by_id:
+        return
+    rows = db.session.execute(
+        select(PostTarget.post_id, SocialAccount.platform, PostTarget.state)
+        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+        .where(PostTarget.post_id.in_(by_id)).order_by(SocialAccount.platform))
+    for post_id, platform, state in rows:
+        entry = by_id[post_id]
+        if platform not in entry.platforms:
+            entry.platforms.append(platform)
+        entry.target_states.add(state)
+    now = now or utcnow()
+    may_move: dict[int, bool] = {}
+    for entry in by_id.values():
+        org = entry.organisation
+        if org.id not in may_move:
+            may_move[org.id] = has_role(user, org, *MOVE_ROLES)
+        entry.movable = (may_move[org.id] and entry.scheduled_at > now
+                         and entry.target_states <= MOVABLE_TARGET_STATES)
+
+
+def days(entries: list[Entry], start: date, end: date, today: date, limit: int | None,
+         month: int | None = None) -> list[Day]:
+    """One Day per date in [start, end) with at most `limit` entries each."""
+    grouped: dict[date, list[Entry]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.local.date(), []).append(entry)
+    result = []
+    current = start
+    while current < end:
+        found = grouped.get(current, [])
+        shown = found if limit is None else found[:limit]
+        result.append(Day(current, shown, len(found) - len(shown), month is None or current.month == month,
+                          current == today, current < today))
+        current += timedelta(days=1)
+    return result
+
+
+def default_zone(user: User, filters: Filters) -> str:
+    """The zone of "today": the chosen organisation's, else the user's first organisation's."""
+    if filters.organisation is not None:
+        return filters.organisation.timezone
+    zone = db.session.scalar(select(Organisation.timezone).where(subtree_filter(user))
+                             .order_by(Organisation.path).limit(1))
+    return zone or "Asia/Jakarta"
+
+
+def valid_state(value: str | None) -> str | None:
+    return value if value in {s.value for s in PostState} else None

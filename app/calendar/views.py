@@ -1,0 +1,194 @@
+"""Calendar pages: month / week / list of the user's organisations, and moving a post to another time."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_day_names
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.calendar import services
+from app.calendar.services import Filters
+from app.extensions import db
+from app.forms_common import LocalTimeError, local_input_value, parse_local
+from app.models import Organisation, Post, SocialAccount, utcnow
+from app.posts.services import admin_organisations
+from app.publishing import lifecycle
+from app.tenancy import get_scoped_or_404, has_role, scoped
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+#: Labels of the display statuses that are not post states (see services.Entry.status).
+STATUS_LABELS = {
+    "published": _l("Published"),
+    "publishing": _l("Publishing"),
+    "held": _l("Held"),
+    "problem": _l("Needs attention"),
+}
+
+RESCHEDULE_ERRORS = {
+    "published": _l("This post is being published or was already published, so it cannot be moved."),
+    "past": _l("A post cannot be moved to a time in the past."),
+    "after_not_after": _l("The new time is later than the post's “Do not publish after” time."),
+    "invalid": _l("Please enter a valid date and time."),
+}
+
+
+def _day_arg(name: str, default: date) -> date:
+    raw = request.args.get(name, "")
+    try:
+        return date.fromisoformat(raw) if raw else default
+    except ValueError:
+        abort(400)
+
+
+def _filters() -> Filters:
+    """The filter values of the request, each loaded through tenancy (a foreign id is 404)."""
+    filters = Filters(state=services.valid_state(request.args.get("state") or None))
+    org_id = request.args.get("org_id", type=int)
+    if org_id is not None:
+        filters.organisation = get_scoped_or_404(Organisation, org_id, current_user)
+    account_id = request.args.get("account_id", type=int)
+    if account_id is not None:
+        filters.account = get_scoped_or_404(SocialAccount, account_id, current_user)
+    platform = (request.args.get("platform") or "").strip()
+    filters.platform = platform[:32] or None
+    return filters
+
+
+def _filter_args(filters: Filters) -> dict[str, Any]:
+    """Query arguments that keep the current filters in links."""
+    return {k: v for k, v in {
+        "org_id": filters.organisation.id if filters.organisation else None,
+        "account_id": filters.account.id if filters.account else None,
+        "platform": filters.platform, "state": filters.state}.items() if v}
+
+
+def _new_post_org(filters: Filters) -> Organisation | None:
+    """The organisation an "+ post" link writes for: the chosen one, or the user's only admin one."""
+    if filters.organisation is not None and has_role(current_user, filters.organisation, "admin"):
+        return filters.organisation
+    writable = admin_organisations(current_user)
+    return writable[0] if len(writable) == 1 else None
+
+
+def _title(view: str, day: date, start: date, end: date, span: str) -> str:
+    if view == "month" or (view == "list" and span != "day"):
+        return format_date(day, "LLLL y")
+    if view == "list":
+        return format_date(day, "EEEE, d MMMM y")
+    last = date.fromordinal(end.toordinal() - 1)
+    return f"{format_date(start, 'd MMM')} – {format_date(last, 'd MMM y')}"
+
+
+@bp.route("")
+@login_required
+def index() -> str:
+    view = request.args.get("view", "month")
+    if view not in services.VIEWS:
+        view = "month"
+    span = "day" if request.args.get("span") == "day" else "month"
+    filters = _filters()
+    zone = services.default_zone(current_user, filters)
+    today = utcnow().astimezone(ZoneInfo(zone)).date()
+    day = _day_arg("date", today)
+    start, end = services.visible_range(view, day, span)
+    entries = services.load_entries(current_user, filters, start, end)
+    page, has_next = 1, False
+    if view == "list":
+        page = max(request.args.get("page", 1, type=int), 1)
+        offset = (page - 1) * services.LIST_PAGE_SIZE
+        has_next = len(entries) > offset + services.LIST_PAGE_SIZE
+        entries = entries[offset:offset + services.LIST_PAGE_SIZE]
+        grid = services.days(entries, start, end, today, None)
+        grid = [d for d in grid if d.entries]
+    else:
+        grid = services.days(entries, start, end, today, services.DAY_LIMIT[view],
+                             day.month if view == "month" else None)
+    services.add_targets([e for d in grid for e in d.entries], current_user)
+    organisations = list(db.session.scalars(scoped(Organisation, current_user).order_by(Organisation.path)))
+    accounts = list(db.session.scalars(scoped(SocialAccount, current_user)
+                                       .order_by(SocialAccount.platform, SocialAccount.handle)))
+    args = _filter_args(filters)
+    return render_template(
+        "calendar/index.html", view=view, span=span, day=day, days=grid, title=_title(view, day, start, end, span),
+        filters=filters, args=args, organisations=organisations, accounts=accounts,
+        platforms=sorted({a.platform for a in accounts}),
+        weekdays=[get_day_names("wide", locale=get_locale())[i] for i in range(7)],
+        weekdays_short=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
+        prev_day=services.step(view, day, span, False), next_day=services.step(view, day, span, True),
+        today=today, zone=zone, page=page, has_next=has_next, new_post_org=_new_post_org(filters),
+        can_write=bool(admin_organisations(current_user)), format_date=format_date,
+        calendar_status_labels=STATUS_LABELS,
+    )
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _new_time(post: Post) -> datetime:
+    """The requested time: a full local `scheduled_at`, or a `date` keeping the post's local time of day."""
+    zone = post.organisation.timezone
+    raw = (request.form.get("scheduled_at") or "").strip()
+    if not raw and request.form.get("date"):
+        current = local_input_value(post.scheduled_at, zone) if post.scheduled_at else "T09:00"
+        raw = f"{request.form['date'].strip()}T{current.split('T')[1]}"
+    return parse_local(raw, zone)
+
+
+def _refuse(post: Post, message: str, status: int) -> Response | tuple[str, int]:
+    db.session.rollback()
+    if _wants_json():
+        return jsonify({"ok": False, "message": message}), status
+    return _form_page(post, message, request.form.get("scheduled_at", "")), status
+
+
+def _form_page(post: Post, error: str | None, value: str) -> str:
+    """The no-JavaScript way to move a post: a form with the new local time."""
+    zone = post.organisation.timezone
+    back_date = post.scheduled_at.astimezone(ZoneInfo(zone)).date().isoformat() if post.scheduled_at else None
+    return render_template("calendar/reschedule.html", post=post, error=error, value=value, back_date=back_date)
+
+
+@bp.route("/posts/<int:post_id>/reschedule", methods=["GET", "POST"])
+@login_required
+def reschedule(post_id: int) -> Response | tuple[str, int] | str:
+    """Move a post to another time (the calendar's drag and drop posts here; without JS, a form)."""
+    post = get_scoped_or_404(Post, post_id, current_user, roles=list(services.MOVE_ROLES))
+    if request.method == "GET":
+        return _form_page(post, None, local_input_value(post.scheduled_at, post.organisation.timezone))
+    try:
+        when = _new_time(post)
+    except (LocalTimeError, ValueError):
+        return _refuse(post, str(RESCHEDULE_ERRORS["invalid"]), 400)
+    try:
+        to_review = lifecycle.reschedule(post, when, current_user)
+    except lifecycle.RescheduleError as exc:
+        if exc.code == "unchanged":
+            message = _("Nothing was changed.")
+            if _wants_json():
+                return jsonify({"ok": True, "message": message, "review": False})
+            flash(message, "info")
+            return redirect(url_for("calendar.index", date=when.astimezone(ZoneInfo(post.organisation.timezone))
+                                    .date().isoformat()))
+        return _refuse(post, str(RESCHEDULE_ERRORS[exc.code]), 409 if exc.code == "published" else 422)
+    except lifecycle.InvalidTransition:
+        return _refuse(post, _("This action is not possible in the post's current state."), 409)
+    db.session.commit()
+    local = when.astimezone(ZoneInfo(post.organisation.timezone))
+    message = _("The post was moved to %(time)s.", time=f"{format_date(local.date(), 'EEEE, d MMMM y')} "
+                                                         f"{local:%H:%M}")
+    if to_review:
+        message = " ".join([message, _("It went back to review, as this organisation requires.")])
+    if _wants_json():
+        return jsonify({"ok": True, "message": message, "review": to_review})
+    flash(message, "success")
+    return redirect(url_for("calendar.index", date=local.date().isoformat()))
