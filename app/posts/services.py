@@ -89,7 +89,7 @@ def _tiktok_options(form: PostForm, errors: dict[str, list[str]]) -> dict[str, d
     if "tiktok_privacy_level" not in form:
         return {}
     privacy = form.tiktok_privacy_level.data or ""
-    offered = {value for value, _label in form.tiktok_privacy_level.choices or []}
+    offered = {choice.value for choice in form.tiktok_privacy_level.choices or []}
     if privacy and privacy not in offered:
         errors.setdefault("tiktok_privacy_level", []).append(str(_l("Choose one of the offered TikTok choices.")))
         privacy = ""

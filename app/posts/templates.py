@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import StringField, TextAreaField
+from wtforms import SelectChoice, StringField, TextAreaField
 
 from app import audit
 from app.extensions import db
@@ -27,7 +27,7 @@ KIND_LABELS = {TemplateKind.TEMPLATE: _l("Text template"), TemplateKind.HASHTAGS
 
 class TemplateForm(FlaskForm):
     name = StringField(_l("Name"), validators=[required(), max_length(120)])
-    kind = ChoiceField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+    kind = ChoiceField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
                        default=TemplateKind.TEMPLATE.value)
     body = TextAreaField(_l("Text"), validators=[required(), max_length(20000)],
                          description=_l("A text template fills the post's text; a hashtag set is added at its end."))
@@ -92,7 +92,7 @@ def create(org_id: int) -> Response | tuple[str, int]:
         db.session.commit()
         flash(_("The template was saved."), "success")
         return redirect(url_for("post_templates.index"))
-    return form_page("posts/template_form.html", form, organisation=organisation, template=None)
+    return form_page("posts/template_form.html", form, organisation=organisation, post_template=None)
 
 
 @bp.route("/templates/<int:template_id>/edit", methods=["GET", "POST"])
@@ -111,7 +111,7 @@ def edit(template_id: int) -> Response | tuple[str, int]:
             db.session.rollback()
             flash(_("Nothing was changed."), "info")
         return redirect(url_for("post_templates.index"))
-    return form_page("posts/template_form.html", form, organisation=template.organisation, template=template)
+    return form_page("posts/template_form.html", form, organisation=template.organisation, post_template=template)
 
 
 @bp.route("/templates/<int:template_id>/delete", methods=["POST"])

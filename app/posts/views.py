@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 import plugins
 from app import audit
@@ -130,7 +131,7 @@ def validate() -> tuple[str, int] | str:
     if "tiktok_privacy_level" in form:
         from adapters.tiktok import PRIVACY_LEVELS
 
-        form.tiktok_privacy_level.choices = [(level, level) for level in PRIVACY_LEVELS]
+        form.tiktok_privacy_level.choices = [SelectChoice(level, level) for level in PRIVACY_LEVELS]
     return render_template("posts/_composer_check.html", check=_check_from_form(form, organisation, offered, post),
                            organisation=organisation)
 
@@ -225,8 +226,8 @@ def _prefill(form: PostForm, organisation: Organisation) -> None:
 def _offer_tiktok_choices(form: PostForm, tiktok: composer.TikTokOptions | None) -> None:
     if tiktok is None or "tiktok_privacy_level" not in form:
         return
-    form.tiktok_privacy_level.choices = [("", _("Choose…"))] + [
-        (level, str(composer.PRIVACY_LABELS.get(level, level))) for level in tiktok.privacy_levels]
+    form.tiktok_privacy_level.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(level, str(composer.PRIVACY_LABELS.get(level, level))) for level in tiktok.privacy_levels]
 
 
 def _check_from_form(form: PostForm, organisation: Organisation, offered: dict, post: Post | None
