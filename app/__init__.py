@@ -96,11 +96,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.models import Role
     from app.navigation import add_nav_entry
     from app.orgs.views import bp as orgs_bp
+    from app.posts import register_composer
     from app.posts.views import bp as posts_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, orgs_bp, members_bp, accounts_bp, posts_bp, connect_bp,
                       media.bp):
         app.register_blueprint(blueprint)
+    register_composer(app)  # approval inbox + templates (app/posts)
     add_nav_entry(app, "posts.index", _l("Posts"), 20)
     add_nav_entry(app, "accounts.index", _l("Social accounts"), 30)
     add_nav_entry(app, "orgs.tree", _l("Organisations"), 40)

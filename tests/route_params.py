@@ -129,3 +129,19 @@ def _notification_objects(tenant: Tenant, factory: Any) -> None:
 
 EXTRA_BUILDERS.append(_notification_objects)
 ROUTE_PARAMS["webhook_id"] = lambda t: t.objects["webhook"].id
+
+
+def _post_template(tenant: Tenant, factory: Any) -> None:
+    """A text template of tenant A's OPD (template pages of the composer)."""
+    from app.extensions import db
+    from app.models import PostTemplate
+
+    template = PostTemplate(organisation_id=tenant.org.id, kind="template", name=f"Templat {tenant.marker}",
+                            body=tenant.marker, created_by_id=tenant.member.user_id)
+    db.session.add(template)
+    db.session.commit()
+    tenant.objects["post_template"] = template
+
+
+EXTRA_BUILDERS.append(_post_template)
+ROUTE_PARAMS["template_id"] = lambda t: t.objects["post_template"].id

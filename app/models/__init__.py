@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic autogenerate reads this)."""
 from app.models.accounts import AccountStatus, SocialAccount
 from app.models.audit import AuditEvent
+from app.models.composer import PostTemplate, TemplateKind
 from app.models.influencers import (
     Agreement,
     CollaborationKind,
@@ -67,12 +68,14 @@ __all__ = [
     "PostMedia",
     "PostState",
     "PostTarget",
+    "PostTemplate",
     "ProfileSnapshot",
     "QuotaUsage",
     "RecoveryCode",
     "Role",
     "SocialAccount",
     "TargetState",
+    "TemplateKind",
     "UTCDateTime",
     "User",
     "Webhook",

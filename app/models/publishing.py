@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -31,6 +32,8 @@ class Approval(db.Model):
     decision: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The content that was decided on (app.posts.diff.content_snapshot): the approval inbox diffs against it.
+    content_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class HoldScope(StrEnum):

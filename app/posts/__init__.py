@@ -1,1 +1,16 @@
-"""Post drafts: list, view, editor (base text, per-platform variants, targets, times), delete."""
+"""Post drafts: list, view, composer (variants, previews, live checks, media), approval inbox, templates."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def register_composer(app: Flask) -> None:
+    """The approval inbox and the template pages (the posts blueprint itself is registered with the others)."""
+    from app.navigation import add_nav_entry
+    from app.posts.review import bp as review_bp
+    from app.posts.templates import bp as templates_bp
+
+    app.register_blueprint(review_bp)
+    app.register_blueprint(templates_bp)
+    add_nav_entry(app, "review.inbox", _l("Review"), 25)

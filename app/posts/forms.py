@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 
 from app.forms_common import MultiCheckboxField, max_length, platform_name, required
 from app.models import SocialAccount
@@ -45,6 +45,14 @@ def post_form_class(platforms: Iterable[str]) -> type[PostForm]:
         )
         for platform in platforms
     }
+    if "tiktok" in platforms:
+        fields.update(
+            tiktok_privacy_level=SelectField(_l("Who can see the TikTok post"), choices=[], validate_choice=False,
+                                             description=_l("TikTok requires a choice; there is no default.")),
+            tiktok_disable_comment=BooleanField(_l("No comments")),
+            tiktok_disable_duet=BooleanField(_l("No duets")),
+            tiktok_disable_stitch=BooleanField(_l("No stitches")),
+        )
     return type("PlatformPostForm", (PostForm,), {**fields, "platforms": platforms})
 
 

@@ -14,7 +14,7 @@ import plugins
 from app import audit
 from app.extensions import db
 from app.forms_common import LocalTimeError, parse_local
-from app.models import Organisation, Post, PostState, PostTarget, Role, SocialAccount, User, utcnow
+from app.models import Media, Organisation, Post, PostMedia, PostState, PostTarget, Role, SocialAccount, User, utcnow
 from app.posts.forms import PostForm
 from app.tenancy import scoped
 
@@ -33,6 +33,8 @@ class PostInput:
     scheduled_at: datetime | None
     not_after: datetime | None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # platform -> platform options set in the composer (TikTok privacy and interactions)
+    variant_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def read_form(form: PostForm, organisation: Organisation, accounts: dict[int, SocialAccount],
@@ -79,7 +81,23 @@ def read_form(form: PostForm, organisation: Organisation, accounts: dict[int, So
         variant_bodies[platform] = text
     return PostInput(title=(form.title.data or "").strip(), body=(form.body.data or "").strip(),
                      account_ids=account_ids, variant_bodies=variant_bodies, scheduled_at=scheduled_at,
-                     not_after=not_after, errors=errors)
+                     not_after=not_after, errors=errors, variant_options=_tiktok_options(form, errors))
+
+
+def _tiktok_options(form: PostForm, errors: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+    """TikTok's privacy and interaction choices; the privacy must be one creator_info offered."""
+    if "tiktok_privacy_level" not in form:
+        return {}
+    privacy = form.tiktok_privacy_level.data or ""
+    offered = {choice.value for choice in form.tiktok_privacy_level.choices or []}
+    if privacy and privacy not in offered:
+        errors.setdefault("tiktok_privacy_level", []).append(str(_l("Choose one of the offered TikTok choices.")))
+        privacy = ""
+    options: dict[str, Any] = {name: True for name in ("disable_comment", "disable_duet", "disable_stitch")
+                               if form[f"tiktok_{name}"].data}
+    if privacy:
+        options["privacy_level"] = privacy
+    return {"tiktok": options}
 
 
 def snapshot(post: Post) -> dict[str, Any]:
@@ -109,9 +127,36 @@ def _merged_variants(current: dict[str, Any], bodies: dict[str, str]) -> dict[st
     return variants
 
 
+def _merged_options(variants: dict[str, Any], options: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Replace the composer-managed `options` of each platform given (empty options are dropped)."""
+    variants = copy.deepcopy(variants)
+    for platform, chosen in options.items():
+        entry = dict(variants.get(platform) or {})
+        kept = {k: v for k, v in (entry.get("options") or {}).items() if k not in COMPOSER_OPTIONS}
+        merged = {**kept, **chosen}
+        if merged:
+            entry["options"] = merged
+        else:
+            entry.pop("options", None)
+        if entry:
+            variants[platform] = entry
+        else:
+            variants.pop(platform, None)
+    return variants
+
+
+#: Variant options the composer form owns (others, set elsewhere, are kept).
+COMPOSER_OPTIONS = frozenset({"privacy_level", "disable_comment", "disable_duet", "disable_stitch"})
+
+
+def merged_variants(current: dict[str, Any], data: PostInput) -> dict[str, Any]:
+    """The post's variants after applying the editor's texts and options."""
+    return _merged_options(_merged_variants(current, data.variant_bodies), data.variant_options)
+
+
 def _apply(post: Post, data: PostInput) -> None:
     post.title, post.body = data.title, data.body
-    post.variants = _merged_variants(post.variants, data.variant_bodies)
+    post.variants = merged_variants(post.variants, data)
     post.scheduled_at, post.not_after = data.scheduled_at, data.not_after
     current = {t.account_id: t for t in post.targets}
     for account_id, target in current.items():
@@ -212,3 +257,62 @@ def workflow_actions(post: Post, user: User) -> WorkflowActions:
         schedule=post.state in (PostState.APPROVED, PostState.SCHEDULED) and is_reviewer,
         manage_targets=is_admin,
     )
+
+
+# -- media of a draft ----------------------------------------------------------------------------
+
+
+def _media_order(post: Post) -> list[int]:
+    return [link.media_id for link in post.media_links]
+
+
+def _media_changed(post: Post, action: str, before: list[int]) -> None:
+    post.content_version += 1  # the published payload changes: an approval must be renewed
+    audit.record(action, post, before={"media_ids": before},
+                 after={"media_ids": _media_order(post), "content_version": post.content_version})
+
+
+def attach_media(post: Post, media: Media) -> None:
+    """Append `media` (of the post's organisation) to the post's media (audited, not committed)."""
+    if media.organisation_id != post.organisation_id:
+        raise ValueError("media of another organisation")
+    before = _media_order(post)
+    if media.id in before:
+        return
+    position = max((link.position for link in post.media_links), default=-1) + 1
+    post.media_links.append(PostMedia(media_id=media.id, media=media, position=position))
+    db.session.flush()
+    _media_changed(post, "post.media_added", before)
+
+
+def move_media(post: Post, media_id: int, step: int) -> bool:
+    """Move one file up (-1) or down (+1); False when the post has no such file. Audited, not committed."""
+    links = list(post.media_links)
+    index = next((i for i, link in enumerate(links) if link.media_id == media_id), None)
+    if index is None:
+        return False
+    other = index + step
+    if not 0 <= other < len(links):
+        return True  # already first or last: nothing to do
+    before = _media_order(post)
+    links[index], links[other] = links[other], links[index]
+    for position, link in enumerate(links):
+        link.position = position
+    db.session.flush()
+    db.session.expire(post, ["media_links"])
+    _media_changed(post, "post.media_moved", before)
+    return True
+
+
+def detach_media(post: Post, media_id: int) -> bool:
+    """Remove one file from the post (the file itself stays in the library). Audited, not committed."""
+    link = next((link for link in post.media_links if link.media_id == media_id), None)
+    if link is None:
+        return False
+    before = _media_order(post)
+    post.media_links.remove(link)
+    for position, remaining in enumerate(post.media_links):
+        remaining.position = position
+    db.session.flush()
+    _media_changed(post, "post.media_removed", before)
+    return True

@@ -7,14 +7,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 import plugins
+from app import audit
 from app.accounts.services import active_accounts_in_subtree
 from app.extensions import db
 from app.forms_common import ConfirmForm, form_page, local_input_value
-from app.models import Organisation, Post, PostState, Role
-from app.posts import services
+from app.media import MediaRejected, store_upload
+from app.models import Organisation, Post, PostState, Role, TemplateKind
+from app.posts import composer, services
+from app.posts import templates as template_services
 from app.posts.forms import PostForm, account_choices, post_form_class
+from app.publishing import lifecycle
 from app.tenancy import get_scoped_or_404, has_role, scoped
 
 bp = Blueprint("posts", __name__, url_prefix="/posts")
@@ -61,20 +66,24 @@ def new() -> Response | tuple[str, int] | str:
         if not choices:
             abort(403)
         if len(choices) > 1:
-            return render_template("posts/choose_org.html", organisations=choices)
+            return render_template("posts/choose_org.html", organisations=choices,
+                                   date=request.args.get("date", ""), template_id=request.args.get("template_id", ""))
         org_id = choices[0].id
     organisation = get_scoped_or_404(Organisation, org_id, current_user, roles=[Role.ADMIN])
     accounts = active_accounts_in_subtree(current_user, organisation)
     form = _build_form(accounts)
+    tiktok = composer.tiktok_options(accounts)
+    _offer_tiktok_choices(form, tiktok)
+    if not form.is_submitted():
+        _prefill(form, organisation)
     if form.is_submitted():
         valid = form.validate()  # then our own checks too, so every problem is shown at once
         data = services.read_form(form, organisation, {a.id: a for a in accounts})
         if not _attach_errors(form, data) and valid:
             post = services.create_post(organisation, current_user, data)
             flash(_("The draft was saved."), "success")
-            _flash_rule_problems(post)
-            return redirect(url_for("posts.view", post_id=post.id))
-    return form_page("posts/edit.html", form, post=None, organisation=organisation, accounts=accounts)
+            return _after_save(post)
+    return _composer_page(form, None, organisation, accounts, tiktok)
 
 
 @bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
@@ -87,6 +96,8 @@ def edit(post_id: int) -> Response | tuple[str, int]:
     offered.update({a.id: a for a in services.target_accounts(post)})  # keep current targets selectable
     accounts = sorted(offered.values(), key=lambda a: (a.platform, a.handle))
     form = _build_form(accounts, post)
+    tiktok = composer.tiktok_options(accounts)
+    _offer_tiktok_choices(form, tiktok)
     if form.is_submitted():
         valid = form.validate()
         data = services.read_form(form, organisation, offered)
@@ -94,10 +105,80 @@ def edit(post_id: int) -> Response | tuple[str, int]:
             changed = services.update_post(post, data)
             flash(_("The draft was saved.") if changed else _("Nothing was changed."),
                   "success" if changed else "info")
-            _flash_rule_problems(post)
-            return redirect(url_for("posts.view", post_id=post_id))
-    return form_page("posts/edit.html", form, post=post, organisation=organisation, accounts=accounts,
-                     issues=plugins.post_issues(post))
+            return _after_save(post)
+    return _composer_page(form, post, organisation, accounts, tiktok)
+
+
+@bp.route("/validate", methods=["POST"])
+@login_required
+def validate() -> tuple[str, int] | str:
+    """The composer's live check (htmx): previews, counters and problems for the editor's current input."""
+    org_id = request.args.get("org_id", type=int)
+    if org_id is None:
+        abort(400)
+    organisation = get_scoped_or_404(Organisation, org_id, current_user, roles=[Role.ADMIN])
+    post = None
+    post_id = request.args.get("post_id", type=int)
+    if post_id is not None:
+        post = get_scoped_or_404(Post, post_id, current_user, roles=[Role.ADMIN])
+        if post.organisation_id != organisation.id:
+            abort(404)
+    offered = {a.id: a for a in active_accounts_in_subtree(current_user, organisation)}
+    if post is not None:
+        offered.update({a.id: a for a in services.target_accounts(post)})
+    form = post_form_class(a.platform for a in offered.values())(meta={"csrf": False})
+    form.accounts.choices = account_choices(offered.values())
+    if "tiktok_privacy_level" in form:
+        from adapters.tiktok import PRIVACY_LEVELS
+
+        form.tiktok_privacy_level.choices = [SelectChoice(level, level) for level in PRIVACY_LEVELS]
+    return render_template("posts/_composer_check.html", check=_check_from_form(form, organisation, offered, post),
+                           organisation=organisation)
+
+
+# -- media of a draft ---------------------------------------------------------------------------
+
+
+@bp.route("/<int:post_id>/media", methods=["POST"])
+@login_required
+def add_media(post_id: int) -> Response | tuple[str, int]:
+    """Upload a file and attach it at the end of the draft's media (no-JS form on the editor)."""
+    post = _editable_post(post_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _bad_request(_("Choose a file to upload."))
+    try:
+        media = store_upload(upload, post.organisation, current_user.id, request.form.get("alt_text", "")[:1000])
+    except MediaRejected as exc:
+        return _bad_request(str(exc))
+    audit.record("media.uploaded", media, after={"filename": media.filename, "sha256": media.sha256,
+                                                 "size_bytes": media.size_bytes})
+    services.attach_media(post, media)
+    db.session.commit()
+    flash(_("The file was attached."), "success")
+    return redirect(url_for("posts.edit", post_id=post.id, _anchor="media"))
+
+
+@bp.route("/<int:post_id>/media/<int:media_id>/move", methods=["POST"])
+@login_required
+def move_media(post_id: int, media_id: int) -> Response | tuple[str, int]:
+    post = _editable_post(post_id)
+    direction = request.form.get("direction", "")
+    if direction not in ("up", "down"):
+        return _bad_request(_("The request could not be understood."))
+    services.move_media(post, media_id, -1 if direction == "up" else 1) or abort(404)
+    db.session.commit()
+    return redirect(url_for("posts.edit", post_id=post.id, _anchor="media"))
+
+
+@bp.route("/<int:post_id>/media/<int:media_id>/remove", methods=["POST"])
+@login_required
+def remove_media(post_id: int, media_id: int) -> Response | tuple[str, int]:
+    post = _editable_post(post_id)
+    services.detach_media(post, media_id) or abort(404)
+    db.session.commit()
+    flash(_("The file was removed from the post."), "success")
+    return redirect(url_for("posts.edit", post_id=post.id, _anchor="media"))
 
 
 @bp.route("/<int:post_id>/delete", methods=["GET", "POST"])
@@ -113,6 +194,80 @@ def delete(post_id: int) -> Response | tuple[str, int] | str:
     if form.is_submitted():
         return render_template("error.html", code=400, message=_("The form expired. Please try again.")), 400
     return render_template("posts/delete.html", post=post, form=form)
+
+
+def _editable_post(post_id: int) -> Post:
+    post = get_scoped_or_404(Post, post_id, current_user, roles=[Role.ADMIN])
+    _ensure_editable(post)
+    return post
+
+
+def _bad_request(message: str) -> tuple[str, int]:
+    db.session.rollback()
+    return render_template("error.html", code=400, message=message), 400
+
+
+def _prefill(form: PostForm, organisation: Organisation) -> None:
+    """A new post from the calendar (`?date=YYYY-MM-DD`, 09:00 local) or from a template (`?template_id=`)."""
+    day = request.args.get("date", "")
+    if day:
+        try:
+            form.scheduled_at.data = f"{date.fromisoformat(day).isoformat()}T09:00"
+        except ValueError:
+            abort(400)
+    template_id = request.args.get("template_id", type=int)
+    if template_id is not None:
+        template = template_services.usable_template_or_404(organisation, template_id)
+        form.body.data = template.body
+        if template.kind == TemplateKind.TEMPLATE:
+            form.title.data = template.name
+
+
+def _offer_tiktok_choices(form: PostForm, tiktok: composer.TikTokOptions | None) -> None:
+    if tiktok is None or "tiktok_privacy_level" not in form:
+        return
+    form.tiktok_privacy_level.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(level, str(composer.PRIVACY_LABELS.get(level, level))) for level in tiktok.privacy_levels]
+
+
+def _check_from_form(form: PostForm, organisation: Organisation, offered: dict, post: Post | None
+                     ) -> composer.DraftCheck:
+    data = services.read_form(form, organisation, offered)
+    chosen = [offered[i] for i in sorted(data.account_ids) if i in offered]
+    variants = services.merged_variants(post.variants if post else {}, data)
+    transient = composer.transient_post(organisation, current_user, data.title, data.body, variants, chosen, post,
+                                        data.scheduled_at)
+    return composer.check_draft(transient, chosen)
+
+
+def _composer_page(form: PostForm, post: Post | None, organisation: Organisation, accounts: list,
+                   tiktok: composer.TikTokOptions | None) -> tuple[str, int]:
+    check = _check_from_form(form, organisation, {a.id: a for a in accounts}, post)
+    return form_page("posts/edit.html", form, post=post, organisation=organisation, accounts=accounts,
+                     check=check, tiktok=tiktok, templates=template_services.usable_templates(organisation),
+                     account_platforms={a.id: a.platform for a in accounts})
+
+
+def _after_save(post: Post) -> Response:
+    """Show what content rules find; with "submit for review" pressed, submit through the lifecycle."""
+    if request.form.get("action") != "submit":
+        _flash_rule_problems(post)
+        return redirect(url_for("posts.view", post_id=post.id))
+    try:
+        lifecycle.submit(post, current_user)
+    except lifecycle.SubmissionBlocked as exc:
+        db.session.rollback()
+        flash(_("The draft was saved but cannot be submitted yet:"), "warning")
+        for problem in exc.problems:
+            flash(problem, "warning")
+        return redirect(url_for("posts.edit", post_id=post.id))
+    except lifecycle.InvalidTransition:
+        db.session.rollback()
+        flash(_("This action is not possible in the post's current state."), "error")
+        return redirect(url_for("posts.view", post_id=post.id))
+    db.session.commit()
+    flash(_("The post was submitted for review."), "success")
+    return redirect(url_for("posts.view", post_id=post.id))
 
 
 def _flash_rule_problems(post: Post) -> None:

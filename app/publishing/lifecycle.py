@@ -192,6 +192,13 @@ def is_approved_version(post: Post) -> bool:
     return bool(approvers) and len(approvers) >= publishing_settings(post.organisation).approvals_required
 
 
+def _content_snapshot(post: Post) -> dict[str, Any]:
+    """The reviewed content, kept with the decision (the approval inbox diffs against it)."""
+    from app.posts.diff import content_snapshot
+
+    return content_snapshot(post)
+
+
 def submit(post: Post, actor: User) -> None:
     """Send a draft (or a rejected post) to review; trusted admins may skip review when allowed."""
     problems = submission_problems(post)
@@ -200,7 +207,8 @@ def submit(post: Post, actor: User) -> None:
     settings = publishing_settings(post.organisation)
     if settings.trusted_admins_skip_review and actor.id in settings.trusted_admin_ids and post.author_id == actor.id:
         db.session.add(Approval(post_id=post.id, organisation_id=post.organisation_id, reviewer_id=actor.id,
-                                content_version=post.content_version, decision=Decision.TRUSTED_SKIP))
+                                content_version=post.content_version, decision=Decision.TRUSTED_SKIP,
+                                content_snapshot=_content_snapshot(post)))
         _post_move(post, "trusted_approve", actor, content_version=post.content_version)
         _schedule_if_timed(post, actor)
         return
@@ -224,7 +232,8 @@ def approve(post: Post, reviewer: User, comment: str = "") -> None:
     if already:
         raise ReviewError("already_approved")
     db.session.add(Approval(post_id=post.id, organisation_id=post.organisation_id, reviewer_id=reviewer.id,
-                            content_version=post.content_version, decision=Decision.APPROVED, comment=comment))
+                            content_version=post.content_version, decision=Decision.APPROVED, comment=comment,
+                            content_snapshot=_content_snapshot(post)))
     db.session.flush()
     audit.record("post.approval_recorded", post, after={"reviewer_id": reviewer.id,
                                                         "content_version": post.content_version},
@@ -243,7 +252,7 @@ def reject(post: Post, reviewer: User, comment: str) -> None:
         raise ReviewError("self_approval")
     db.session.add(Approval(post_id=post.id, organisation_id=post.organisation_id, reviewer_id=reviewer.id,
                             content_version=post.content_version, decision=Decision.REJECTED,
-                            comment=comment.strip()))
+                            comment=comment.strip(), content_snapshot=_content_snapshot(post)))
     _post_move(post, "reject", reviewer, comment=comment.strip())
     emit("post.rejected", organisation_id=post.organisation_id, post_id=post.id, author_id=post.author_id,
          comment=comment.strip())
