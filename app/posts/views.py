@@ -292,8 +292,6 @@ def _build_form(accounts: list, post: Post | None = None) -> PostForm:
     form_class = post_form_class(a.platform for a in accounts)
     form = form_class()
     form.accounts.choices = account_choices(accounts)
-    if post is None and not form.is_submitted():
-        _prefill_date(form)
     if post is not None and not form.is_submitted():
         zone = post.organisation.timezone
         form.title.data, form.body.data = post.title, post.body
@@ -303,15 +301,6 @@ def _build_form(accounts: list, post: Post | None = None) -> PostForm:
         for platform, variant in form.variant_fields():
             variant.data = ((post.variants or {}).get(platform) or {}).get("body", "")
     return form
-
-
-def _prefill_date(form: PostForm) -> None:
-    """`?date=YYYY-MM-DD` (the calendar's "+ post" on an empty day) proposes 09:00 that day."""
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return
-    form.scheduled_at.data = f"{day.isoformat()}T09:00"
 
 
 def _attach_errors(form: PostForm, data: services.PostInput) -> bool:
