@@ -1,7 +1,7 @@
 """post templates and hashtag sets; content snapshot on approvals
 
 Revision ID: composer_templates
-Revises: e_notifications
+Revises: ui_calendar
 Create Date: 2026-12-02 05:45:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'composer_templates'
-down_revision = 'e_notifications'
+down_revision = 'ui_calendar'
 branch_labels = None
 depends_on = None
 
