@@ -9,7 +9,7 @@ from flask import Flask
 from app.models import OrgKind, Role
 from app.navigation import add_nav_entry, entries_for
 
-EVERYONE = ["/calendar", "/posts", "/accounts", "/organisations"]
+EVERYONE = ["/calendar", "/posts", "/targets", "/accounts", "/organisations"]
 
 
 def menu_links(html: str) -> list[str]:
@@ -29,7 +29,7 @@ def tree(factory):
 @pytest.mark.parametrize(("where", "role", "extra"), [
     ("top", Role.ADMIN, ["/connect/", "/influencers/", "/security/", "/holds", "/admin/health", "/plugins"]),
     ("opd", Role.ADMIN, ["/connect/", "/influencers/", "/security/", "/holds"]),
-    ("opd", Role.REVIEWER, ["/influencers/"]),
+    ("opd", Role.REVIEWER, ["/review", "/influencers/"]),
     ("opd", Role.COORDINATOR, ["/influencers/"]),
     ("opd", Role.VIEWER, ["/influencers/"]),
     ("opd", Role.SECURITY_OFFICER, ["/security/"]),
@@ -73,4 +73,4 @@ def test_entry_roles_and_predicates(app: Flask, factory, tree):
     assert ("main.index", "Hanya Pak Budi") in shown["Budi"] and ("main.index", "Hanya koordinator") not in shown["Budi"]
     # Without any role: only the entries that name no role (their pages show nothing foreign).
     assert {endpoint for endpoint, _label in shown["Tanpa peran"]} == {
-        "calendar.index", "posts.index", "accounts.index", "orgs.tree"}
+        "calendar.index", "posts.index", "calendar_io.targets", "accounts.index", "orgs.tree"}
