@@ -89,8 +89,13 @@ def account_ref(platform: str, handle: str) -> str:
     return f"{platform}:{handle}"
 
 
+def _labels(table: dict[Any, Any]) -> dict[str, str]:
+    """A label table translated once per export (not once per row)."""
+    return {str(key): str(label) for key, label in table.items()}
+
+
 def post_rows(query: Select) -> Iterator[list[Any]]:
-    platforms = variant_platforms()
+    platforms, labels = variant_platforms(), _labels(POST_STATE_LABELS)
     for post in _stream_scalars(query):
         post: Post
         zone = post.organisation.timezone
@@ -99,17 +104,18 @@ def post_rows(query: Select) -> Iterator[list[Any]]:
         yield [post.organisation.name, ";".join(accounts), post.title, post.body,
                *(((variants.get(p) or {}).get("body") or "") for p in platforms),
                local_time(post.scheduled_at, zone), local_time(post.not_after, zone), zone, post.id,
-               post.organisation_id, post.state, str(POST_STATE_LABELS.get(post.state, post.state)),
+               post.organisation_id, post.state, labels.get(post.state, post.state),
                post.author.name, local_time(post.created_at, zone), local_time(post.updated_at, zone)]
 
 
 def target_rows(query: Select) -> Iterator[list[Any]]:
+    labels = _labels(TARGET_STATE_LABELS)
     for target in _stream_scalars(query):
         target: PostTarget
         post, account = target.post, target.account
         zone = post.organisation.timezone
         yield [target.id, post.id, post.title, post.organisation_id, post.organisation.name, account.id,
                account.platform, account.handle, target.state,
-               str(TARGET_STATE_LABELS.get(target.state, target.state)),
+               labels.get(target.state, target.state),
                local_time(target.due_at or post.scheduled_at, zone), local_time(target.published_at, zone), zone,
                target.remote_url or "", target.last_error or "", target.attempts]

@@ -1,8 +1,9 @@
 """One filter for the targets view, the posts export and the targets export (tenancy-scoped).
 
 Filter values come from the query string: `org_id` (with its subtree), `account_id`, `platform`,
-`state`, `date_from` / `date_to` (local dates, in the chosen organisation's zone, else the default
-zone). A foreign organisation or account answers 404 like a missing one (via `get_scoped_or_404`).
+`state`, `date_from` / `date_to` (local dates, in the chosen organisation's zone, else in the zone of
+the user's top organisation). A foreign organisation or account answers 404 like a missing one
+(via `get_scoped_or_404`).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from flask import current_app
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from app.extensions import db
 from app.models import Organisation, Post, PostState, PostTarget, SocialAccount, TargetState, User
 from app.tenancy import get_scoped_or_404, scoped
 
@@ -29,12 +31,13 @@ class ListFilter:
     state: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    home_zone: str | None = None  # the zone of the user's top organisation
 
     def zone(self) -> str:
-        """The zone local dates are read in: the chosen organisation's, else the installation's default."""
+        """The zone local dates are read in: the chosen organisation's, else the user's top one's."""
         if self.organisation is not None:
             return self.organisation.timezone
-        return current_app.config.get("WARTA_DEFAULT_TIMEZONE", "Asia/Jakarta")
+        return self.home_zone or current_app.config.get("WARTA_DEFAULT_TIMEZONE", "Asia/Jakarta")
 
     def utc_bounds(self) -> tuple[datetime | None, datetime | None]:
         """[start, end) in UTC for the date range (end is the day after `date_to`)."""
@@ -82,6 +85,8 @@ def read_filter(args: Any, user: User, states: type[TargetState] | type[PostStat
         platform=platform if platform and platform.isidentifier() else None,
         state=state if state in {s.value for s in states} else None,
         date_from=_date(args.get("date_from")), date_to=_date(args.get("date_to")),
+        home_zone=db.session.scalar(scoped(Organisation, user).with_only_columns(Organisation.timezone)
+                                    .order_by(func.length(Organisation.path), Organisation.id).limit(1)),
     )
 
 

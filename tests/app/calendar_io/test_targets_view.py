@@ -161,3 +161,14 @@ def test_pagination(desk, factory, browser):
     assert "page=2" in first
     second = client.get("/targets?page=2").get_data(as_text=True)
     assert second.count('id="target-') == PAGE_SIZE + 2 - PAGE_SIZE and "page=3" not in second
+
+
+def test_dates_without_an_organisation_are_days_in_the_users_top_organisation_zone(desk, factory, browser):
+    late = factory.post(desk.other, desk.admin, title="Tengah malam")
+    db.session.add(PostTarget(post_id=late.id, account_id=desk.other_x.id,
+                              due_at=datetime(2026, 11, 30, 16, 30, tzinfo=UTC)))  # 1 Dec 00:30 WITA, 30 Nov WIB
+    db.session.commit()
+    page = browser(desk.admin).get("/targets?date_from=2026-12-01").get_data(as_text=True)
+    assert "Tengah malam" in _rows(page) and "dalam WITA" in page  # the admin's top organisation is in WITA
+    page = browser(desk.admin).get(f"/targets?org_id={desk.other.id}&date_from=2026-12-01").get_data(as_text=True)
+    assert "Tengah malam" not in _rows(page)  # in the OPD's own zone (WIB) it is still 30 November
