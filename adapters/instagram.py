@@ -1,7 +1,10 @@
 """Instagram (Graph API, Instagram accounts linked to a Facebook Page).
 
 Publishing is container → poll `status_code` (bounded) → `media_publish`
-(PLATFORMS.md §1). Media are fetched by Meta from Warta's signed public URLs.
+(PLATFORMS.md §1). Images are fetched by Meta from Warta's signed public URLs; videos
+too, unless that URL is not reachable from the internet (setting `video_upload`, see
+`adapters.graph.video_source`): then the container is created with
+`upload_type=resumable` and Warta sends the file to the `uri` on the rupload host.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from adapters.base import (
     Transient,
     Variant,
 )
+from adapters.graph import file_chunks, file_size, video_source
 from adapters.meta import MetaGraphAdapter, count_hashtags, count_mentions
 
 IMAGE_TYPES = frozenset({"image/jpeg"})
@@ -201,9 +205,10 @@ class InstagramAdapter(MetaGraphAdapter):
                 data: dict[str, Any] = {"is_carousel_item": True}
                 if item.kind == "image":
                     data.update(image_url=item.url, alt_text=item.alt_text or None, user_tags=user_tags)
+                    children.append(self.client.request("POST", f"{ig_user}/media", token=token, data=data)["id"])
                 else:
-                    data.update(media_type="VIDEO", video_url=item.url)
-                children.append(self.client.request("POST", f"{ig_user}/media", token=token, data=data)["id"])
+                    data.update(media_type="VIDEO")
+                    children.append(self._video_container(ig_user, token, item, data))
             for child in children:
                 self._wait_until_finished(child, token)
             # AI label and partnership fields go on the parent only.
@@ -212,16 +217,29 @@ class InstagramAdapter(MetaGraphAdapter):
         item = variant.media[0]
         data = {"caption": caption if kind != "story" else None, **disclosure}
         if kind == "story":
-            data["media_type"] = "STORIES"
-            data["image_url" if item.kind == "image" else "video_url"] = item.url
-            data["user_tags"] = user_tags
+            data.update(media_type="STORIES", user_tags=user_tags)
+            if item.kind == "video":
+                return self._video_container(ig_user, token, item, data)
+            data["image_url"] = item.url
         elif kind == "reel":
-            data.update(media_type="REELS", video_url=item.url,
-                        share_to_feed=variant.options.get("share_to_feed", True),
+            data.update(media_type="REELS", share_to_feed=variant.options.get("share_to_feed", True),
                         cover_url=variant.options.get("cover_url"))
+            return self._video_container(ig_user, token, item, data)
         else:
             data.update(image_url=item.url, alt_text=item.alt_text or None, user_tags=user_tags)
         return self.client.request("POST", f"{ig_user}/media", token=token, data=data)["id"]
+
+    def _video_container(self, ig_user: str, token: str, item: MediaItem, data: dict[str, Any]) -> str:
+        """A video container: Meta fetches `video_url`, or (resumable) Warta sends the file to rupload."""
+        if video_source(self.settings, item) != "upload" or not item.path:
+            return self.client.request("POST", f"{ig_user}/media", token=token,
+                                       data={**data, "video_url": item.url})["id"]
+        body = self.client.request("POST", f"{ig_user}/media", token=token,
+                                   data={**data, "upload_type": "resumable"})
+        container_id = str(body["id"])
+        url = self.client.rupload_url_for(body.get("uri"), f"ig-api-upload/{self.client.api_version}/{container_id}")
+        self.client.rupload(url, token=token, content=file_chunks(item.path), file_size=file_size(item.path))
+        return container_id
 
     def _wait_until_finished(self, container_id: str, token: str) -> None:
         """Poll `status_code` a bounded number of times; Transient if Meta is still processing."""

@@ -74,6 +74,9 @@ class YouTubeAdapter(PlatformAdapter):
     max_media_per_post = 1
     requires_media = True
     video_max_bytes: ClassVar[int] = 256 * 1024 ** 3
+    # Length: 15 minutes unless the channel is phone-verified, else 12 hours (UNVERIFIED, docs.zernio.com);
+    # Warta refuses only what no channel may upload.
+    video_max_seconds: ClassVar[float] = 12 * 3600.0
     # Private + publishAt lets YouTube publish at the time itself.
     supports_native_scheduling = True
     # Caps Warta's quota ledger counts: (calls, window seconds, what); the day ends at midnight Pacific.
@@ -100,6 +103,9 @@ class YouTubeAdapter(PlatformAdapter):
         elif videos[0].size_bytes > self.video_max_bytes:
             problems.append(Problem("youtube_video_too_large", str(_l("YouTube videos may be at most 256 GB.")),
                                     "media"))
+        elif (videos[0].duration_seconds or 0) > self.video_max_seconds:
+            problems.append(Problem("youtube_video_too_long", str(_l(
+                "YouTube videos may last at most 12 hours.")), "media"))
         title = variant.title.strip()
         if not title:
             problems.append(Problem("youtube_title_required", str(_l("A YouTube video needs a title.")), "title"))

@@ -30,7 +30,8 @@ def sim_settings(url: str, **extra) -> dict:
     from app.config import SIMULATOR_META_APP
 
     return {"graph_url": f"{url}/graph.facebook.com", "video_url": f"{url}/graph-video.facebook.com",
-            "www_url": f"{url}/www.facebook.com", "api_version": "v25.0", "app_id": SIMULATOR_META_APP[0],
+            "rupload_url": f"{url}/rupload.facebook.com", "www_url": f"{url}/www.facebook.com",
+            "api_version": "v25.0", "app_id": SIMULATOR_META_APP[0],
             "app_secret": SIMULATOR_META_APP[1], "poll_interval": 0.01, "poll_max": 5, "timeout": 5, **extra}
 
 
