@@ -76,7 +76,7 @@ def test_reel_from_a_public_url_goes_start_upload_status_finish(adapter):
 def test_reel_whose_url_is_not_public_sends_the_file_bytes(adapter, tmp_path):
     path = tmp_path / "reel.mp4"
     path.write_bytes(mp4_bytes(12, size=3 * 1024 * 1024 + 17))  # more than one 1 MiB read
-    reels, upload = _mock_start_and_upload()
+    _reels, upload = _mock_start_and_upload()
     respx.get(f"{V}/{VIDEO_ID}", params={"fields": "status"}).mock(
         return_value=_status(processing="complete", publishing="complete", video_status="ready"))
     respx.get(f"{V}/{VIDEO_ID}", params={"fields": "permalink_url"}).mock(

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
+
+from simulator.serving import make_sim_server
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def sim_server() -> Iterator[str]:
     """Base URL of a fresh, threaded simulator (container processing takes 2 polls)."""
     from simulator import create_app
 
-    server = make_server("127.0.0.1", 0, create_app({"SIM_CONTAINER_POLLS": 2}), threaded=True)
+    server = make_sim_server("127.0.0.1", 0, create_app({"SIM_CONTAINER_POLLS": 2}))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
