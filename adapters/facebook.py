@@ -18,7 +18,17 @@ from typing import Any, ClassVar
 
 from flask_babel import gettext as _
 
-from adapters.base import AccountRef, MediaItem, Permanent, Problem, PublishJob, PublishResult, Transient, Variant
+from adapters.base import (
+    AccountRef,
+    MediaItem,
+    Permanent,
+    Problem,
+    PublishJob,
+    PublishResult,
+    Transient,
+    Variant,
+    planned_disclosure,
+)
 from adapters.graph import file_chunks, file_size, video_source
 from adapters.meta import MetaGraphAdapter
 
@@ -116,8 +126,12 @@ class FacebookPageAdapter(MetaGraphAdapter):
         return problems
 
     def disclosure_fields(self, variant: Variant) -> dict[str, Any]:
-        """Branded content: `sponsor_id` = the brand Page of the first paid collaboration."""
-        sponsor = next((c.platform_user_id for c in variant.collaborations if c.paid and c.platform_user_id), None)
+        """Branded content: `sponsor_id` = the plan's sponsor, else the brand Page of the first paid collaboration."""
+        planned = planned_disclosure(variant)
+        if planned is not None:
+            sponsor = planned.get("sponsor_id")
+        else:
+            sponsor = next((c.platform_user_id for c in variant.collaborations if c.paid and c.platform_user_id), None)
         sponsor = variant.options.get("sponsor_id") or sponsor
         return {"sponsor_id": sponsor} if sponsor else {}
 
@@ -266,8 +280,8 @@ class FacebookPageAdapter(MetaGraphAdapter):
 
     def profile(self, account: AccountRef) -> dict[str, Any]:
         body = self.client.request("GET", account.external_id, token=account.credentials["access_token"],
-                                   params={"fields": "id,name,picture,verification_status"})
-        return {"handle": body.get("name"), "display_name": body.get("name"),
+                                   params={"fields": "id,name,about,picture,verification_status"})
+        return {"handle": body.get("name"), "display_name": body.get("name"), "bio": body.get("about") or "",
                 "avatar_url": ((body.get("picture") or {}).get("data") or {}).get("url"),
                 "verified": body.get("verification_status") == "blue_verified"}
 

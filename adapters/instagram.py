@@ -24,6 +24,7 @@ from adapters.base import (
     RateLimited,
     Transient,
     Variant,
+    planned_disclosure,
 )
 from adapters.graph import file_chunks, file_size, video_source
 from adapters.meta import MetaGraphAdapter, count_hashtags, count_mentions
@@ -165,18 +166,30 @@ class InstagramAdapter(MetaGraphAdapter):
     def disclosure_fields(self, variant: Variant) -> dict[str, Any]:
         """collaborators (handles, cap 3), brand tags (`branded_content_sponsor_ids`), labels."""
         fields: dict[str, Any] = {}
+        planned = planned_disclosure(variant)
         sponsors = [c.platform_user_id for c in variant.collaborations if c.paid and c.platform_user_id]
         collaborators = [c.handle.lstrip("@") for c in variant.collaborations if not (
             c.paid and c.platform_user_id)][: self.collaborator_max]
+        if planned is not None:  # the plan names who is invited as a collaborator (not everyone with a handle)
+            collaborators = [h.lstrip("@") for h in planned.get("collaborators", [])][: self.collaborator_max]
         if collaborators and self.post_kind(variant) != "story":
             fields["collaborators"] = collaborators
         if sponsors:
             fields["branded_content_sponsor_ids"] = sponsors
-        if variant.options.get("paid_partnership") or any(c.paid for c in variant.collaborations):
+        if variant.options.get("paid_partnership") or any(c.paid for c in variant.collaborations) or (
+                planned or {}).get("is_paid_partnership"):
             fields["is_paid_partnership"] = True
         if variant.options.get("ai_generated"):
             fields["is_ai_generated"] = True
         return fields
+
+    @staticmethod
+    def user_tags(variant: Variant) -> list[dict[str, Any]]:
+        """People tagged on the media: the composer's `options["user_tags"]` and the plan's influencers."""
+        tags = list(variant.options.get("user_tags") or [])
+        known = {t.get("username") for t in tags}
+        tags += [t for t in (planned_disclosure(variant) or {}).get("user_tags", []) if t.get("username") not in known]
+        return tags
 
     # Publishing ----------------------------------------------------------------------------
     def publish(self, job: PublishJob) -> PublishResult:
@@ -198,7 +211,7 @@ class InstagramAdapter(MetaGraphAdapter):
     def _create_containers(self, ig_user: str, token: str, variant: Variant, kind: str) -> str:
         caption = variant.text
         disclosure = self.disclosure_fields(variant)
-        user_tags = variant.options.get("user_tags") or None
+        user_tags = self.user_tags(variant) or None
         if kind == "carousel":
             children = []
             for item in variant.media:
@@ -284,9 +297,9 @@ class InstagramAdapter(MetaGraphAdapter):
 
     def profile(self, account: AccountRef) -> dict[str, Any]:
         body = self.client.request("GET", account.external_id, token=account.credentials["access_token"],
-                                   params={"fields": "id,username,name,profile_picture_url"})
+                                   params={"fields": "id,username,name,biography,profile_picture_url"})
         return {"handle": body.get("username"), "display_name": body.get("name") or body.get("username"),
-                "avatar_url": body.get("profile_picture_url"), "verified": None}
+                "bio": body.get("biography") or "", "avatar_url": body.get("profile_picture_url"), "verified": None}
 
     def _page_id(self, account: AccountRef) -> str:
         return str(account.credentials.get("extra", {}).get("page_id") or account.external_id)

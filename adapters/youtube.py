@@ -43,6 +43,7 @@ from adapters.base import (
     TokenSet,
     Transient,
     Variant,
+    planned_disclosure,
 )
 
 SCOPES = ("https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube.readonly")
@@ -134,9 +135,11 @@ class YouTubeAdapter(PlatformAdapter):
         return problems
 
     def disclosure_fields(self, variant: Variant) -> dict[str, Any]:
+        planned = (planned_disclosure(variant) or {}).get("paidProductPlacementDetails") or {}
         return {
             "paidProductPlacementDetails": {"hasPaidProductPlacement": bool(
-                variant.options.get("paid_partnership") or any(c.paid for c in variant.collaborations))},
+                variant.options.get("paid_partnership") or any(c.paid for c in variant.collaborations)
+                or planned.get("hasPaidProductPlacement"))},
             "status": {"containsSyntheticMedia": bool(variant.options.get("made_with_ai"))},
         }
 

@@ -82,13 +82,14 @@ def seed(state: SimState) -> None:
                                       "two_factor_type": "admin_required", "owner": USER_ID}
         for page_id, name, token, ig_id, username in DEMO_PAGES:
             state.objects[page_id] = {"kind": "page", "id": page_id, "name": name, "owner": USER_ID,
-                                      "verified": True, "ig": ig_id, "tasks": ["MANAGE", "CREATE_CONTENT"]}
+                                      "verified": True, "ig": ig_id, "tasks": ["MANAGE", "CREATE_CONTENT"],
+                                      "about": f"Akun resmi {name}"}
             state.tokens[token] = {"type": "PAGE", "user_id": USER_ID, "page_id": page_id, "scopes": USER_SCOPES,
                                    "expires_at": 0, "issued_at": int(now),
                                    "data_access_expires_at": int(now) + 90 * 86400}
             if ig_id:
                 state.objects[ig_id] = {"kind": "ig_user", "id": ig_id, "username": username, "name": name,
-                                        "page": page_id, "owner": USER_ID}
+                                        "page": page_id, "owner": USER_ID, "biography": f"Akun resmi {name}"}
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -288,12 +289,12 @@ def me_accounts(version: str) -> ResponseReturnValue:
             entry: dict[str, Any] = {"id": page["id"], "name": page["name"], "access_token": page_token,
                                      "category": "Government Organization", "tasks": page["tasks"],
                                      "verification_status": "blue_verified" if page["verified"] else "not_verified",
-                                     "picture": {"data": {"url": f"{request.host_url}_sim/avatar/{page['id']}.svg"}}}
+                                     "picture": {"data": {"url": _avatar(page)}}}
             if page.get("ig"):
                 ig = state.objects[page["ig"]]
                 entry["instagram_business_account"] = {
                     "id": ig["id"], "username": ig["username"], "name": ig["name"],
-                    "profile_picture_url": f"{request.host_url}_sim/avatar/{ig['id']}.svg"}
+                    "profile_picture_url": _avatar(ig)}
             data.append(entry)
     return {"data": data, "paging": {"cursors": {"before": "MA==", "after": "MA=="}}}
 
@@ -354,10 +355,16 @@ def _node_view(obj: dict[str, Any]) -> dict[str, Any]:
     view = {k: v for k, v in obj.items() if k not in ("kind", "owner", "polls_left")}
     if obj["kind"] == "page":
         view["verification_status"] = "blue_verified" if obj["verified"] else "not_verified"
-        view["picture"] = {"data": {"url": f"{request.host_url}_sim/avatar/{obj['id']}.svg"}}
+        view["picture"] = {"data": {"url": _avatar(obj)}}
+        view.pop("picture_url", None)
     if obj["kind"] == "ig_user":
-        view["profile_picture_url"] = f"{request.host_url}_sim/avatar/{obj['id']}.svg"
+        view["profile_picture_url"] = _avatar(obj)
     return view
+
+
+def _avatar(obj: dict[str, Any]) -> str:
+    """The profile picture URL: set through `/_sim/profile`, else the simulator's generated one."""
+    return obj.get("picture_url") or obj.get("profile_picture_url") or f"{request.host_url}_sim/avatar/{obj['id']}.svg"
 
 
 def _update_node(node_id: str) -> ResponseReturnValue:
