@@ -20,16 +20,19 @@ from flask_babel import gettext as _
 
 from adapters.base import (
     AccountRef,
+    AuthExpired,
     MediaItem,
+    OutcomeUnknown,
     Permanent,
     Problem,
     PublishJob,
     PublishResult,
+    RateLimited,
     Transient,
     Variant,
     planned_disclosure,
 )
-from adapters.graph import file_chunks, file_size, video_source
+from adapters.graph import file_chunks, local_size, video_source
 from adapters.meta import MetaGraphAdapter
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -188,7 +191,8 @@ class FacebookPageAdapter(MetaGraphAdapter):
         url = self.client.rupload_url_for(start.get("upload_url"),
                                           f"video-upload/{self.client.api_version}/{video_id}")
         if video_source(self.settings, item) == "upload" and item.path:
-            self.client.rupload(url, token=token, content=file_chunks(item.path), file_size=file_size(item.path))
+            size = local_size(item.path)
+            self.client.rupload(url, token=token, content=file_chunks(item.path), file_size=size)
         else:
             self.client.rupload(url, token=token, file_url=item.url)
         self._wait_reel(video_id, token, phase="uploading_phase")
@@ -201,11 +205,15 @@ class FacebookPageAdapter(MetaGraphAdapter):
         if not body.get("success"):
             raise Permanent("Facebook did not accept the Reel", platform_message=str(body), code="reel_finish")
         details: dict[str, Any] = {"kind": "reel", "video_id": video_id, "native_scheduled": bool(schedule)}
-        if not schedule:
-            # The Reel is accepted; a failure from here on is reported, never retried (it would post twice).
-            details["processing"] = not self._wait_reel(video_id, token, phase="publishing_phase", after_finish=True)
-        permalink = self.client.request("GET", video_id, token=token,
-                                        params={"fields": "permalink_url"}).get("permalink_url")
+        permalink = None
+        try:  # the Reel is accepted: from here on a failure to ask is reported, never retried (it would post twice)
+            if not schedule:
+                details["processing"] = not self._wait_reel(video_id, token, phase="publishing_phase",
+                                                            after_finish=True)
+            permalink = self.client.request("GET", video_id, token=token,
+                                            params={"fields": "permalink_url"}).get("permalink_url")
+        except (Transient, RateLimited, AuthExpired, OutcomeUnknown) as exc:
+            details["status_unknown"] = exc.code or type(exc).__name__
         if permalink and permalink.startswith("/"):
             permalink = f"https://www.facebook.com{permalink}"
         return PublishResult(remote_id=video_id, permalink=permalink, details=details)

@@ -206,8 +206,12 @@ def video_source(settings: dict[str, Any], item: MediaItem) -> str:
     return "url" if is_public_url(item.url) else "upload"
 
 
-def file_size(path: str) -> int:
-    return os.path.getsize(path)
+def local_size(path: str) -> int:
+    """Size of a local media file; a file that cannot be read is Transient (as for X's uploads)."""
+    try:
+        return os.path.getsize(path)
+    except OSError as exc:
+        raise Transient(f"Could not read the media file: {exc}", code="media_read") from exc
 
 
 def file_chunks(path: str, chunk: int = UPLOAD_CHUNK) -> Iterator[bytes]:

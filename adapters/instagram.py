@@ -26,7 +26,7 @@ from adapters.base import (
     Variant,
     planned_disclosure,
 )
-from adapters.graph import file_chunks, file_size, video_source
+from adapters.graph import file_chunks, local_size, video_source
 from adapters.meta import MetaGraphAdapter, count_hashtags, count_mentions
 
 IMAGE_TYPES = frozenset({"image/jpeg"})
@@ -247,11 +247,12 @@ class InstagramAdapter(MetaGraphAdapter):
         if video_source(self.settings, item) != "upload" or not item.path:
             return self.client.request("POST", f"{ig_user}/media", token=token,
                                        data={**data, "video_url": item.url})["id"]
+        size = local_size(item.path)
         body = self.client.request("POST", f"{ig_user}/media", token=token,
                                    data={**data, "upload_type": "resumable"})
         container_id = str(body["id"])
         url = self.client.rupload_url_for(body.get("uri"), f"ig-api-upload/{self.client.api_version}/{container_id}")
-        self.client.rupload(url, token=token, content=file_chunks(item.path), file_size=file_size(item.path))
+        self.client.rupload(url, token=token, content=file_chunks(item.path), file_size=size)
         return container_id
 
     def _wait_until_finished(self, container_id: str, token: str) -> None:

@@ -182,3 +182,23 @@ def test_reel_duration_message_in_indonesian(app):
         problem = FacebookPageAdapter(SETTINGS).validate(
             job(PAGE, media=[video(duration_seconds=120.0)], options=REEL).variant)[0]
     assert problem.message == "Item 1: Reel Facebook harus berdurasi antara 3 dan 90 detik (yang ini: 120)."
+
+
+@respx.mock
+def test_after_finish_a_failed_status_check_is_reported_not_raised(adapter):
+    reels, _upload = _mock_start_and_upload()
+    respx.get(f"{V}/{VIDEO_ID}", params={"fields": "status"}).mock(side_effect=[
+        _status(), httpx.ConnectError("reset")])
+    result = adapter.publish(job(PAGE, media=[video()], options=REEL))
+    assert reels.call_count == 2  # finished once; a retry now would post the Reel twice
+    assert result.remote_id == VIDEO_ID and result.permalink is None
+    assert result.details["status_unknown"] == "Transient"
+
+
+@respx.mock
+def test_missing_local_file_is_transient_before_anything_is_published(adapter, tmp_path):
+    reels, upload = _mock_start_and_upload()
+    item = video(url="http://127.0.0.1/m", path=str(tmp_path / "gone.mp4"))
+    with pytest.raises(Transient) as caught:
+        adapter.publish(job(PAGE, media=[item], options=REEL))
+    assert caught.value.code == "media_read" and upload.call_count == 0 and reels.call_count == 1
