@@ -168,6 +168,17 @@ class AccountFacts:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def planned_disclosure(variant: Variant) -> dict[str, Any] | None:
+    """The collaboration plan's exact request fields for this platform, or None when there is no plan.
+
+    Warta's influencer mapping (app/influencers/mapping.py) stores them in `options["disclosure_fields"]`;
+    adapters send them instead of their own guess from `variant.collaborations` (which lists everyone
+    with a handle, whatever the kind of collaboration).
+    """
+    planned = variant.options.get("disclosure_fields")
+    return dict(planned) if isinstance(planned, dict) else None
+
+
 # -- the base class -------------------------------------------------------------
 
 

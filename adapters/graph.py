@@ -7,16 +7,20 @@ into a typed adapter error (`classify_graph_error`, table in PLATFORMS.md §1–
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.base import AdapterError, AuthExpired, OutcomeUnknown, Permanent, RateLimited, Transient
+from adapters.base import AdapterError, AuthExpired, MediaItem, OutcomeUnknown, Permanent, RateLimited, Transient
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +171,56 @@ def _int(value: Any) -> int | None:
         return None
 
 
+# -- where a video comes from ---------------------------------------------------------
+
+#: Host suffixes that never resolve on the public internet (RFC 6761/6762, home and cloud conventions).
+PRIVATE_SUFFIXES = (".local", ".localhost", ".internal", ".lan", ".home.arpa", ".intranet", ".corp", ".test",
+                    ".invalid", ".example")
+UPLOAD_CHUNK = 1024 * 1024
+
+
+def is_public_url(url: str) -> bool:
+    """False when the platform could never fetch `url`: a loopback/private/link-local IP literal,
+    localhost, a single-label name or a private suffix. No DNS lookup (a publish must not hang on one)."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not host or host == "localhost" or ("." not in host and ":" not in host):
+        return False
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return not host.endswith(PRIVATE_SUFFIXES)
+    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified)
+
+
+def video_source(settings: dict[str, Any], item: MediaItem) -> str:
+    """"upload" (Warta sends the bytes to rupload) or "url" (Meta fetches `item.url`).
+
+    Setting `video_upload`: "url", "upload", or "auto" (default): upload when the file is local and
+    its public URL is not reachable from the internet (PLATFORMS.md §9: public URLs or rupload).
+    """
+    mode = str(settings.get("video_upload") or "auto")
+    if mode == "url" or not item.path:
+        return "url"
+    if mode == "upload":
+        return "upload"
+    return "url" if is_public_url(item.url) else "upload"
+
+
+def local_size(path: str) -> int:
+    """Size of a local media file; a file that cannot be read is Transient (as for X's uploads)."""
+    try:
+        return os.path.getsize(path)
+    except OSError as exc:
+        raise Transient(f"Could not read the media file: {exc}", code="media_read") from exc
+
+
+def file_chunks(path: str, chunk: int = UPLOAD_CHUNK) -> Iterator[bytes]:
+    """The bytes of `path` in pieces, so a large video is streamed rather than held in memory."""
+    with open(path, "rb") as fh:
+        while piece := fh.read(chunk):
+            yield piece
+
+
 # -- the client ---------------------------------------------------------------------
 
 
@@ -174,13 +228,15 @@ class GraphClient:
     """A thin httpx client for one Graph host family; settings from `WARTA_PLATFORMS[slug]`.
 
     Settings used: `graph_url` (e.g. https://graph.facebook.com), `video_url`
-    (graph-video host), `api_version` ("v25.0"), `timeout` (seconds).
+    (graph-video host), `rupload_url` (the video upload host, https://rupload.facebook.com),
+    `api_version` ("v25.0"), `timeout` (seconds).
     """
 
     def __init__(self, settings: dict[str, Any], transport: httpx.BaseTransport | None = None) -> None:
         install_log_redaction()
         self.graph_url = str(settings.get("graph_url", "https://graph.facebook.com")).rstrip("/")
         self.video_url = str(settings.get("video_url", "https://graph-video.facebook.com")).rstrip("/")
+        self.rupload_url = str(settings.get("rupload_url", "https://rupload.facebook.com")).rstrip("/")
         self.api_version = str(settings.get("api_version", "v25.0"))
         timeout = float(settings.get("timeout", 30))
         self.last_usage = GraphUsage()
@@ -208,9 +264,54 @@ class GraphClient:
         sending it raises `OutcomeUnknown` instead of `Transient`.
         """
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self._send(lambda: self._http.request(
+            method, self.url(path, video=video, versioned=versioned), params=_clean(params), data=_clean(data),
+            headers=headers), publishing=publishing)
+        body = _json(response)
+        if response.is_success and isinstance(body, dict) and "error" not in body:
+            return body
+        raise classify_graph_error(response.status_code, body, response.headers)
+
+    def rupload_url_for(self, returned_url: str | None, fallback_path: str) -> str:
+        """The upload URL on the configured upload host: the path the platform returned, our host.
+
+        The platform answers with `https://rupload.facebook.com/<path>`; only its path is kept, so
+        the token goes to the configured host alone (the simulator in development).
+        """
+        path = urlsplit(returned_url).path if returned_url else f"/{fallback_path.lstrip('/')}"
+        return f"{self.rupload_url}{path}"
+
+    def rupload(self, url: str, *, token: str, content: bytes | Iterable[bytes] | None = None,
+                file_url: str | None = None, file_size: int | None = None, offset: int = 0) -> dict[str, Any]:
+        """Send a video to the upload host: its bytes from `offset`, or `file_url` for Meta to fetch.
+
+        Headers as the Reels and Instagram resumable-upload guides give them (`Authorization: OAuth`,
+        `offset`, `file_size`, or `file_url`). Errors come as Graph errors or as rupload's
+        `{"debug_info": {"retriable", "type", "message"}}`.
+        """
+        headers = {"Authorization": f"OAuth {token}", "offset": str(offset)}
+        if file_size is not None:
+            headers["file_size"] = str(file_size)
+        if file_url:
+            headers["file_url"] = file_url
+        elif file_size is not None:
+            headers["Content-Length"] = str(file_size - offset)  # a streamed body is sent with its length
+        response = self._send(lambda: self._http.post(url, headers=headers, content=content or b""),
+                              publishing=False)
+        body = _json(response)
+        if response.is_success and isinstance(body, dict) and "error" not in body and "debug_info" not in body:
+            return body
+        debug = body.get("debug_info") if isinstance(body, dict) else None
+        if isinstance(debug, dict):
+            message = str(debug.get("message") or debug.get("type") or "the upload was refused")
+            error_class = Transient if debug.get("retriable") or response.status_code >= 500 else Permanent
+            raise error_class(f"upload refused: {message}", platform_message=message,
+                              code=str(debug.get("type") or response.status_code))
+        raise classify_graph_error(response.status_code, body, response.headers)
+
+    def _send(self, call: Callable[[], httpx.Response], *, publishing: bool) -> httpx.Response:
         try:
-            response = self._http.request(method, self.url(path, video=video, versioned=versioned),
-                                          params=_clean(params), data=_clean(data), headers=headers)
+            response = call()
         except httpx.ConnectError as exc:
             raise Transient(f"cannot reach the platform: {type(exc).__name__}") from exc
         except httpx.TimeoutException as exc:
@@ -220,13 +321,14 @@ class GraphClient:
         except httpx.HTTPError as exc:
             raise Transient(f"HTTP error talking to the platform: {type(exc).__name__}") from exc
         self.last_usage = parse_usage(response.headers)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.is_success and isinstance(body, dict) and "error" not in body:
-            return body
-        raise classify_graph_error(response.status_code, body, response.headers)
+        return response
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _clean(values: dict[str, Any] | None) -> dict[str, str] | None:

@@ -1,7 +1,10 @@
 """Instagram (Graph API, Instagram accounts linked to a Facebook Page).
 
 Publishing is container → poll `status_code` (bounded) → `media_publish`
-(PLATFORMS.md §1). Media are fetched by Meta from Warta's signed public URLs.
+(PLATFORMS.md §1). Images are fetched by Meta from Warta's signed public URLs; videos
+too, unless that URL is not reachable from the internet (setting `video_upload`, see
+`adapters.graph.video_source`): then the container is created with
+`upload_type=resumable` and Warta sends the file to the `uri` on the rupload host.
 """
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ from adapters.base import (
     RateLimited,
     Transient,
     Variant,
+    planned_disclosure,
 )
+from adapters.graph import file_chunks, local_size, video_source
 from adapters.meta import MetaGraphAdapter, count_hashtags, count_mentions
 
 IMAGE_TYPES = frozenset({"image/jpeg"})
@@ -161,18 +166,30 @@ class InstagramAdapter(MetaGraphAdapter):
     def disclosure_fields(self, variant: Variant) -> dict[str, Any]:
         """collaborators (handles, cap 3), brand tags (`branded_content_sponsor_ids`), labels."""
         fields: dict[str, Any] = {}
+        planned = planned_disclosure(variant)
         sponsors = [c.platform_user_id for c in variant.collaborations if c.paid and c.platform_user_id]
         collaborators = [c.handle.lstrip("@") for c in variant.collaborations if not (
             c.paid and c.platform_user_id)][: self.collaborator_max]
+        if planned is not None:  # the plan names who is invited as a collaborator (not everyone with a handle)
+            collaborators = [h.lstrip("@") for h in planned.get("collaborators", [])][: self.collaborator_max]
         if collaborators and self.post_kind(variant) != "story":
             fields["collaborators"] = collaborators
         if sponsors:
             fields["branded_content_sponsor_ids"] = sponsors
-        if variant.options.get("paid_partnership") or any(c.paid for c in variant.collaborations):
+        if variant.options.get("paid_partnership") or any(c.paid for c in variant.collaborations) or (
+                planned or {}).get("is_paid_partnership"):
             fields["is_paid_partnership"] = True
         if variant.options.get("ai_generated"):
             fields["is_ai_generated"] = True
         return fields
+
+    @staticmethod
+    def user_tags(variant: Variant) -> list[dict[str, Any]]:
+        """People tagged on the media: the composer's `options["user_tags"]` and the plan's influencers."""
+        tags = list(variant.options.get("user_tags") or [])
+        known = {t.get("username") for t in tags}
+        tags += [t for t in (planned_disclosure(variant) or {}).get("user_tags", []) if t.get("username") not in known]
+        return tags
 
     # Publishing ----------------------------------------------------------------------------
     def publish(self, job: PublishJob) -> PublishResult:
@@ -194,16 +211,17 @@ class InstagramAdapter(MetaGraphAdapter):
     def _create_containers(self, ig_user: str, token: str, variant: Variant, kind: str) -> str:
         caption = variant.text
         disclosure = self.disclosure_fields(variant)
-        user_tags = variant.options.get("user_tags") or None
+        user_tags = self.user_tags(variant) or None
         if kind == "carousel":
             children = []
             for item in variant.media:
                 data: dict[str, Any] = {"is_carousel_item": True}
                 if item.kind == "image":
                     data.update(image_url=item.url, alt_text=item.alt_text or None, user_tags=user_tags)
+                    children.append(self.client.request("POST", f"{ig_user}/media", token=token, data=data)["id"])
                 else:
-                    data.update(media_type="VIDEO", video_url=item.url)
-                children.append(self.client.request("POST", f"{ig_user}/media", token=token, data=data)["id"])
+                    data.update(media_type="VIDEO")
+                    children.append(self._video_container(ig_user, token, item, data))
             for child in children:
                 self._wait_until_finished(child, token)
             # AI label and partnership fields go on the parent only.
@@ -212,16 +230,30 @@ class InstagramAdapter(MetaGraphAdapter):
         item = variant.media[0]
         data = {"caption": caption if kind != "story" else None, **disclosure}
         if kind == "story":
-            data["media_type"] = "STORIES"
-            data["image_url" if item.kind == "image" else "video_url"] = item.url
-            data["user_tags"] = user_tags
+            data.update(media_type="STORIES", user_tags=user_tags)
+            if item.kind == "video":
+                return self._video_container(ig_user, token, item, data)
+            data["image_url"] = item.url
         elif kind == "reel":
-            data.update(media_type="REELS", video_url=item.url,
-                        share_to_feed=variant.options.get("share_to_feed", True),
+            data.update(media_type="REELS", share_to_feed=variant.options.get("share_to_feed", True),
                         cover_url=variant.options.get("cover_url"))
+            return self._video_container(ig_user, token, item, data)
         else:
             data.update(image_url=item.url, alt_text=item.alt_text or None, user_tags=user_tags)
         return self.client.request("POST", f"{ig_user}/media", token=token, data=data)["id"]
+
+    def _video_container(self, ig_user: str, token: str, item: MediaItem, data: dict[str, Any]) -> str:
+        """A video container: Meta fetches `video_url`, or (resumable) Warta sends the file to rupload."""
+        if video_source(self.settings, item) != "upload" or not item.path:
+            return self.client.request("POST", f"{ig_user}/media", token=token,
+                                       data={**data, "video_url": item.url})["id"]
+        size = local_size(item.path)
+        body = self.client.request("POST", f"{ig_user}/media", token=token,
+                                   data={**data, "upload_type": "resumable"})
+        container_id = str(body["id"])
+        url = self.client.rupload_url_for(body.get("uri"), f"ig-api-upload/{self.client.api_version}/{container_id}")
+        self.client.rupload(url, token=token, content=file_chunks(item.path), file_size=size)
+        return container_id
 
     def _wait_until_finished(self, container_id: str, token: str) -> None:
         """Poll `status_code` a bounded number of times; Transient if Meta is still processing."""
@@ -266,9 +298,9 @@ class InstagramAdapter(MetaGraphAdapter):
 
     def profile(self, account: AccountRef) -> dict[str, Any]:
         body = self.client.request("GET", account.external_id, token=account.credentials["access_token"],
-                                   params={"fields": "id,username,name,profile_picture_url"})
+                                   params={"fields": "id,username,name,biography,profile_picture_url"})
         return {"handle": body.get("username"), "display_name": body.get("name") or body.get("username"),
-                "avatar_url": body.get("profile_picture_url"), "verified": None}
+                "bio": body.get("biography") or "", "avatar_url": body.get("profile_picture_url"), "verified": None}
 
     def _page_id(self, account: AccountRef) -> str:
         return str(account.credentials.get("extra", {}).get("page_id") or account.external_id)

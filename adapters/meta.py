@@ -28,6 +28,9 @@ from adapters.graph import GraphClient
 HASHTAG_RE = re.compile(r"(?<!\w)#\w+")
 MENTION_RE = re.compile(r"(?<![\w@])@[\w.]+")
 
+#: Business `two_factor_type` values, weakest first (PLATFORMS.md §6).
+TWO_FACTOR_STRENGTH = {"none": 0, "admin_required": 1, "all_required": 2}
+
 #: Permissions asked for at connect time (PLATFORMS.md §1, §2, §6).
 META_SCOPES = ("pages_show_list", "pages_read_engagement", "pages_manage_posts", "publish_video",
                "instagram_basic", "instagram_content_publish", "business_management")
@@ -178,6 +181,12 @@ class MetaGraphAdapter(PlatformAdapter):
                                         params={"fields": "id,name,tasks"}).get("data", [])
             out["page_roles"] = [{"id": r["id"], "name": r.get("name", ""), "tasks": r.get("tasks", [])}
                                  for r in roles]
+            # For the security checks: the weakest Business 2FA policy, and who may do what on the Page
+            # (a new person or task there is a takeover signal, app/security/checks.py SNAPSHOT_FIELDS).
+            policies = [b["two_factor_type"] for b in out.get("businesses", []) if b.get("two_factor_type")]
+            if policies:
+                out["business_two_factor_type"] = min(policies, key=lambda p: TWO_FACTOR_STRENGTH.get(p, 0))
+            out["page_tasks"] = sorted(f"{r['id']}:{task}" for r in out["page_roles"] for task in r["tasks"])
         except AdapterError as exc:  # facts are best-effort; the reason is kept for the checklist
             out["business_facts_error"] = exc.platform_message
         return out

@@ -38,6 +38,7 @@ from adapters.base import (
     TokenSet,
     Transient,
     Variant,
+    planned_disclosure,
 )
 
 PRIVACY_LEVELS = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY")
@@ -163,11 +164,18 @@ class TikTokAdapter(PlatformAdapter):
         return problems
 
     def disclosure_fields(self, variant: Variant) -> dict[str, Any]:
+        """Brand toggles: the plan's (a third party's brand vs. the organisation's own), else any paid one."""
+        options, planned = variant.options, planned_disclosure(variant)
+        if planned is None:
+            branded = any(c.paid for c in variant.collaborations)
+            organic = False
+        else:
+            branded = bool(planned.get("brand_content_toggle"))
+            organic = bool(planned.get("brand_organic_toggle"))
         return {
-            "brand_content_toggle": bool(variant.options.get("paid_partnership")
-                                         or any(c.paid for c in variant.collaborations)),
-            "brand_organic_toggle": bool(variant.options.get("brand_organic")),
-            "is_aigc": bool(variant.options.get("made_with_ai")),
+            "brand_content_toggle": bool(options.get("paid_partnership")) or branded,
+            "brand_organic_toggle": bool(options.get("brand_organic")) or organic,
+            "is_aigc": bool(options.get("made_with_ai")),
         }
 
     # -- HTTP ---------------------------------------------------------------------------

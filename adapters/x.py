@@ -47,6 +47,7 @@ from adapters.base import (
     TokenSet,
     Transient,
     Variant,
+    planned_disclosure,
 )
 
 # -- weighted counting (twitter-text v3 configuration) ----------------------------
@@ -207,11 +208,12 @@ class XAdapter(PlatformAdapter):
         reply = variant.options.get("reply_settings")
         if reply and reply not in REPLY_SETTINGS:
             problems.append(Problem("x_reply_settings", str(_l("Unknown reply setting for X.")), "reply_settings"))
-        if variant.collaborations:
+        tagged = self.disclosure_fields(variant).get("tagged_user_ids") or []  # on the media, not mentions
+        if tagged:
             if not any(m.kind == "image" for m in variant.media):
                 problems.append(Problem("x_tags_need_photo", str(_l(
                     "On X people can only be tagged on photos; add a photo or remove the tags.")), "collaborations"))
-            if len(variant.collaborations) > self.collaborator_max:
+            if len(tagged) > self.collaborator_max:
                 problems.append(Problem("x_too_many_tags", str(_l(
                     "X allows at most %(max)d people tagged on a post.", max=self.collaborator_max)),
                     "collaborations"))
@@ -256,6 +258,10 @@ class XAdapter(PlatformAdapter):
             "made_with_ai": bool(variant.options.get("made_with_ai")),
         }
         tagged = [c.platform_user_id for c in variant.collaborations if c.platform_user_id]
+        planned = planned_disclosure(variant)
+        if planned is not None:  # the plan tags only the people chosen as "tagged on the media"
+            tagged = list((planned.get("media") or {}).get("tagged_user_ids") or [])
+            fields["paid_partnership"] = fields["paid_partnership"] or bool(planned.get("paid_partnership"))
         if tagged:
             fields["tagged_user_ids"] = tagged
         return fields

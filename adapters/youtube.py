@@ -43,6 +43,7 @@ from adapters.base import (
     TokenSet,
     Transient,
     Variant,
+    planned_disclosure,
 )
 
 SCOPES = ("https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube.readonly")
@@ -74,6 +75,9 @@ class YouTubeAdapter(PlatformAdapter):
     max_media_per_post = 1
     requires_media = True
     video_max_bytes: ClassVar[int] = 256 * 1024 ** 3
+    # Length: 15 minutes unless the channel is phone-verified, else 12 hours (UNVERIFIED, docs.zernio.com);
+    # Warta refuses only what no channel may upload.
+    video_max_seconds: ClassVar[float] = 12 * 3600.0
     # Private + publishAt lets YouTube publish at the time itself.
     supports_native_scheduling = True
     # Caps Warta's quota ledger counts: (calls, window seconds, what); the day ends at midnight Pacific.
@@ -100,6 +104,9 @@ class YouTubeAdapter(PlatformAdapter):
         elif videos[0].size_bytes > self.video_max_bytes:
             problems.append(Problem("youtube_video_too_large", str(_l("YouTube videos may be at most 256 GB.")),
                                     "media"))
+        elif (videos[0].duration_seconds or 0) > self.video_max_seconds:
+            problems.append(Problem("youtube_video_too_long", str(_l(
+                "YouTube videos may last at most 12 hours.")), "media"))
         title = variant.title.strip()
         if not title:
             problems.append(Problem("youtube_title_required", str(_l("A YouTube video needs a title.")), "title"))
@@ -128,9 +135,11 @@ class YouTubeAdapter(PlatformAdapter):
         return problems
 
     def disclosure_fields(self, variant: Variant) -> dict[str, Any]:
+        planned = (planned_disclosure(variant) or {}).get("paidProductPlacementDetails") or {}
         return {
             "paidProductPlacementDetails": {"hasPaidProductPlacement": bool(
-                variant.options.get("paid_partnership") or any(c.paid for c in variant.collaborations))},
+                variant.options.get("paid_partnership") or any(c.paid for c in variant.collaborations)
+                or planned.get("hasPaidProductPlacement"))},
             "status": {"containsSyntheticMedia": bool(variant.options.get("made_with_ai"))},
         }
 

@@ -68,6 +68,10 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_GRAPH_API_VERSION": "v25.0",
     "WARTA_GRAPH_URL": None,  # default: https://graph.facebook.com (production) or the simulator
     "WARTA_GRAPH_VIDEO_URL": None,  # default: https://graph-video.facebook.com or the simulator
+    "WARTA_GRAPH_RUPLOAD_URL": None,  # video upload host; default https://rupload.facebook.com or the simulator
+    # Reels / Instagram videos: "auto" (send the bytes when WARTA_PUBLIC_URL is not reachable from the
+    # internet, else let Meta fetch the URL), "upload" (always send the bytes) or "url" (always the URL).
+    "WARTA_GRAPH_VIDEO_UPLOAD": "auto",
     "WARTA_FACEBOOK_WWW_URL": None,  # OAuth dialog host; default https://www.facebook.com or the simulator
     "WARTA_HTTP_TIMEOUT": "30",
     "WARTA_EXTRA_ADAPTERS": "",  # comma-separated "module:Class" adapters loaded besides the entry points
@@ -100,6 +104,8 @@ def platform_settings(env: dict[str, str | None], production: bool) -> dict[str,
     graph = {
         "graph_url": host("WARTA_GRAPH_URL", "https://graph.facebook.com"),
         "video_url": host("WARTA_GRAPH_VIDEO_URL", "https://graph-video.facebook.com"),
+        "rupload_url": host("WARTA_GRAPH_RUPLOAD_URL", "https://rupload.facebook.com"),
+        "video_upload": env["WARTA_GRAPH_VIDEO_UPLOAD"] or "auto",
         "www_url": host("WARTA_FACEBOOK_WWW_URL", "https://www.facebook.com"),
         "api_version": env["WARTA_GRAPH_API_VERSION"],
         "app_id": app_id or "",

@@ -7,8 +7,10 @@ production a public base URL that resolves to a private or loopback address is
 refused: the platform could never fetch it.
 
 Type is sniffed from the bytes (`filetype`), never trusted from the upload;
-image dimensions come from the headers (`imagesize`, no decoding). Video
-duration is not measured here (no ffprobe dependency): it stays None.
+image dimensions come from the headers (`imagesize`, no decoding); a video's
+duration from its `moov` box (`mutagen`, pure Python, no ffprobe), so adapters
+can check the platforms' duration limits. A video whose duration cannot be read
+is stored with `duration_seconds = None` (the limits are then checked by the platform).
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from flask import request as flask_request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from mutagen import MutagenError
+from mutagen.mp4 import MP4
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -80,11 +84,13 @@ def store_upload(upload: FileStorage, organisation: Organisation, uploaded_by_id
         max_bytes = current_app.config["WARTA_MEDIA_MAX_IMAGE_BYTES" if is_image else "WARTA_MEDIA_MAX_VIDEO_BYTES"]
         if size > max_bytes:
             raise MediaRejected(_("The file is larger than %(limit)d MB.", limit=max_bytes // (1024 * 1024)))
-        width = height = None
+        width = height = duration = None
         if is_image:
             width, height = imagesize.get(str(tmp_path))
             if width <= 0 or height <= 0:
                 raise MediaRejected(_("The image could not be read."))
+        else:
+            duration = video_duration(tmp_path)
         storage_key = f"{digest.hexdigest()[:2]}/{secrets.token_hex(16)}"
         final = root / storage_key
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -94,10 +100,22 @@ def store_upload(upload: FileStorage, organisation: Organisation, uploaded_by_id
     media = Media(organisation_id=organisation.id, uploaded_by_id=uploaded_by_id,
                   filename=(upload.filename or "upload")[:255], content_type=content_type, size_bytes=size,
                   sha256=digest.hexdigest(), storage_key=storage_key, width=width, height=height,
-                  alt_text=alt_text[:1000])
+                  duration_seconds=duration, alt_text=alt_text[:1000])
     db.session.add(media)
     db.session.flush()
     return media
+
+
+def video_duration(path: str | Path) -> float | None:
+    """Seconds of an MP4/MOV video from its `moov` box; None when the file cannot be read as one.
+
+    mutagen reports the audio track's length when there is one, else the movie's (`mvhd`).
+    """
+    try:
+        length = MP4(str(path)).info.length
+    except (MutagenError, OSError, ValueError):
+        return None
+    return round(float(length), 3) if length and length > 0 else None
 
 
 # -- signed public URLs ---------------------------------------------------------------
@@ -156,10 +174,12 @@ def upload(org_id: int) -> tuple[dict, int]:
         db.session.rollback()
         return {"error": str(exc)}, 400
     audit.record("media.uploaded", media, after={"filename": media.filename, "sha256": media.sha256,
-                                                 "size_bytes": media.size_bytes})
+                                                 "size_bytes": media.size_bytes,
+                                                 "duration_seconds": media.duration_seconds})
     db.session.commit()
     return {"id": media.id, "content_type": media.content_type, "size_bytes": media.size_bytes,
-            "sha256": media.sha256, "width": media.width, "height": media.height}, 201
+            "sha256": media.sha256, "width": media.width, "height": media.height,
+            "duration_seconds": media.duration_seconds}, 201
 
 
 @bp.route("/media/<int:media_id>")

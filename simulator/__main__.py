@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from werkzeug.serving import run_simple
-
 from simulator import create_app
+from simulator.serving import serve
 
 
 def main() -> None:
@@ -17,7 +16,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app({"SIM_CONTAINER_POLLS": args.container_polls})
     # run_simple, not app.run: app.run refuses to start when launched from `flask ... up` (FLASK_RUN_FROM_CLI).
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    serve(args.host, args.port, app)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
     POST   /_sim/latency  {"endpoint": "*" | key, "seconds": float}
     POST   /_sim/config   {"container_polls": int, "processing_polls": int}
     POST   /_sim/tokens/expire {"token": "..."} | {"platform": "x", "account": "<id>"} | {"all": true}
+    POST   /_sim/profile  {"platform", "account": id or name, "changes": {field: value}}  (PROFILE_FIELDS)
     POST   /_sim/reset    {"seed": true}
     GET    /_sim/record   ?platform=&account=&action=   (read-only list of every publish)
     GET    /_sim/feed/<platform>/<account>   HTML feed of one simulated account (id or username)
@@ -58,6 +59,30 @@ PRESETS: dict[str, dict[str, Any]] = {
         "error_subcode": 2207027, "fbtrace_id": "sim"}}},
     "timeout": {"status": 0, "delay": 35.0},
 }
+
+
+#: Profile facts `POST /_sim/profile` may change, per platform, named as that platform's API names them
+#: (what the adapters' `account_facts` read: display name, handle, bio, avatar, verification, Page tasks).
+PROFILE_FIELDS: dict[str, tuple[str, ...]] = {
+    "facebook": ("name", "about", "verified", "picture_url", "tasks"),
+    "instagram": ("username", "name", "biography", "profile_picture_url"),
+    "x": ("username", "name", "description", "verified_type", "profile_image_url"),
+    "youtube": ("title", "customUrl", "description", "thumbnail_url"),
+    "tiktok": ("username", "display_name", "bio_description", "avatar_url", "is_verified"),
+}
+GRAPH_KINDS = {"facebook": "page", "instagram": "ig_user"}
+
+
+def find_profile(state: SimState, platform: str, account: str) -> dict[str, Any] | None:
+    """The stored profile of `account` (id, username, Page name or channel title) on `platform`."""
+    if platform in GRAPH_KINDS:
+        entries = [(o["id"], o) for o in state.objects.values() if o["kind"] == GRAPH_KINDS[platform]]
+    else:
+        entries = list(state.accounts.get(platform, {}).items())
+    for key, profile in entries:
+        if account in {str(key), *(str(profile[k]) for k in ("username", "name", "title") if profile.get(k))}:
+            return profile
+    return None
 
 
 def take_fault(state: SimState, endpoint: str) -> Fault | None:
@@ -160,6 +185,24 @@ def register(app: Flask, state: SimState) -> None:
                     record["expires_at"] = int(time.time()) - 1
                     count += 1
         return {"expired": count}
+
+    @bp.post("/profile")
+    def change_profile() -> ResponseReturnValue:
+        """Change an account's profile on the platform (as a hijacker would): the next facts read see it."""
+        spec = request.get_json(force=True) or {}
+        platform, changes = str(spec.get("platform", "")), spec.get("changes") or {}
+        if platform not in PROFILE_FIELDS:
+            return {"error": f"unknown platform; known: {sorted(PROFILE_FIELDS)}"}, 400
+        unknown = sorted(set(changes) - set(PROFILE_FIELDS[platform]))
+        if unknown or not isinstance(changes, dict) or not changes:
+            return {"error": f"changes must set some of {list(PROFILE_FIELDS[platform])}; unknown: {unknown}"}, 400
+        with state.lock:
+            profile = find_profile(state, platform, str(spec.get("account", "")))
+            if profile is None:
+                return {"error": f"no {platform} account {spec.get('account')!r}"}, 404
+            before = {key: profile.get(key) for key in changes}
+            profile.update(changes)
+        return {"platform": platform, "before": before, "after": changes}
 
     @bp.post("/reset")
     def reset() -> ResponseReturnValue:

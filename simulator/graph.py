@@ -2,8 +2,10 @@
 
 Paths, parameters, response shapes and error bodies follow the real API
 (PLATFORMS.md §1, §2, §6, §7). Routes are mounted under host-named prefixes:
-`/graph.facebook.com/<version>/...`, `/graph-video.facebook.com/<version>/...`
-and the OAuth dialog at `/www.facebook.com/<version>/dialog/oauth`.
+`/graph.facebook.com/<version>/...`, `/graph-video.facebook.com/<version>/...`,
+the upload host `/rupload.facebook.com/...` (Reels `video-upload/<version>/<video>`,
+Instagram resumable `ig-api-upload/[<version>/]<container>`) and the OAuth dialog at
+`/www.facebook.com/<version>/dialog/oauth`.
 
 Endpoint keys for fault injection (POST /_sim/faults {"endpoint": ...}):
 `graph.oauth_dialog`, `graph.oauth_access_token`, `graph.debug_token`, `graph.me`,
@@ -11,7 +13,8 @@ Endpoint keys for fault injection (POST /_sim/faults {"endpoint": ...}):
 `graph.node_delete`, `ig.media_create`, `ig.container_status`, `ig.media_publish`,
 `ig.media_list`, `ig.content_publishing_limit`, `ig.collaborators`, `fb.feed_create`,
 `fb.feed_list`, `fb.photos_create`, `fb.videos_create`, `fb.scheduled_posts`,
-`fb.assigned_users`.
+`fb.assigned_users`, `fb.reels_start`, `fb.reels_finish`, `fb.reels_list`, `fb.video_status`,
+`fb.rupload`, `ig.rupload`.
 """
 from __future__ import annotations
 
@@ -61,8 +64,12 @@ def register(app: Flask, state: SimState) -> None:
     graph.add_url_rule("/<node_id>", view_func=node, methods=["GET", "POST", "DELETE"])
     graph.add_url_rule("/<node_id>/<edge>", view_func=node_edge, methods=["GET", "POST"])
     video.add_url_rule("/<page_id>/videos", view_func=page_videos, methods=["POST"])
+    rupload = Blueprint("sim_rupload", __name__, url_prefix="/rupload.facebook.com")
+    rupload.add_url_rule("/video-upload/<version>/<video_id>", view_func=reel_upload, methods=["POST"])
+    rupload.add_url_rule("/ig-api-upload/<version>/<container_id>", view_func=ig_upload, methods=["POST"])
+    rupload.add_url_rule("/ig-api-upload/<container_id>", view_func=ig_upload, methods=["POST"])
     www.add_url_rule("/dialog/oauth", view_func=oauth_dialog, methods=["GET", "POST"])
-    for bp in (graph, video, www):
+    for bp in (graph, video, www, rupload):
         app.register_blueprint(bp)
 
 
@@ -75,13 +82,14 @@ def seed(state: SimState) -> None:
                                       "two_factor_type": "admin_required", "owner": USER_ID}
         for page_id, name, token, ig_id, username in DEMO_PAGES:
             state.objects[page_id] = {"kind": "page", "id": page_id, "name": name, "owner": USER_ID,
-                                      "verified": True, "ig": ig_id, "tasks": ["MANAGE", "CREATE_CONTENT"]}
+                                      "verified": True, "ig": ig_id, "tasks": ["MANAGE", "CREATE_CONTENT"],
+                                      "about": f"Akun resmi {name}"}
             state.tokens[token] = {"type": "PAGE", "user_id": USER_ID, "page_id": page_id, "scopes": USER_SCOPES,
                                    "expires_at": 0, "issued_at": int(now),
                                    "data_access_expires_at": int(now) + 90 * 86400}
             if ig_id:
                 state.objects[ig_id] = {"kind": "ig_user", "id": ig_id, "username": username, "name": name,
-                                        "page": page_id, "owner": USER_ID}
+                                        "page": page_id, "owner": USER_ID, "biography": f"Akun resmi {name}"}
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -281,12 +289,12 @@ def me_accounts(version: str) -> ResponseReturnValue:
             entry: dict[str, Any] = {"id": page["id"], "name": page["name"], "access_token": page_token,
                                      "category": "Government Organization", "tasks": page["tasks"],
                                      "verification_status": "blue_verified" if page["verified"] else "not_verified",
-                                     "picture": {"data": {"url": f"{request.host_url}_sim/avatar/{page['id']}.svg"}}}
+                                     "picture": {"data": {"url": _avatar(page)}}}
             if page.get("ig"):
                 ig = state.objects[page["ig"]]
                 entry["instagram_business_account"] = {
                     "id": ig["id"], "username": ig["username"], "name": ig["name"],
-                    "profile_picture_url": f"{request.host_url}_sim/avatar/{ig['id']}.svg"}
+                    "profile_picture_url": _avatar(ig)}
             data.append(entry)
     return {"data": data, "paging": {"cursors": {"before": "MA==", "after": "MA=="}}}
 
@@ -314,7 +322,9 @@ def node(version: str, node_id: str) -> ResponseReturnValue:
         return _update_node(node_id)
     obj = state.objects.get(node_id)
     is_container = obj is not None and obj["kind"] == "container"
-    if (fault := _guard("ig.container_status" if is_container else "graph.node_get")) is not None:
+    is_reel = obj is not None and obj["kind"] == "fb_reel"
+    key = "ig.container_status" if is_container else "fb.video_status" if is_reel else "graph.node_get"
+    if (fault := _guard(key)) is not None:
         return fault
     auth = _auth()
     if not isinstance(auth, dict):
@@ -327,12 +337,14 @@ def node(version: str, node_id: str) -> ResponseReturnValue:
     with state.lock:
         if is_container:
             _advance_container(obj)
-        view = _node_view(obj)
+        if is_reel:
+            _advance_reel(obj)
+        view = _reel_view(obj) if is_reel else _node_view(obj)
     return {k: view[k] for k in ["id", *fields] if k in view}
 
 
 def _advance_container(container: dict[str, Any]) -> None:
-    if container["status_code"] == "IN_PROGRESS":
+    if container["status_code"] == "IN_PROGRESS" and not container.get("awaiting_upload"):
         container["polls_left"] -= 1
         if container["polls_left"] <= 0:
             container["status_code"] = "FINISHED"
@@ -343,10 +355,16 @@ def _node_view(obj: dict[str, Any]) -> dict[str, Any]:
     view = {k: v for k, v in obj.items() if k not in ("kind", "owner", "polls_left")}
     if obj["kind"] == "page":
         view["verification_status"] = "blue_verified" if obj["verified"] else "not_verified"
-        view["picture"] = {"data": {"url": f"{request.host_url}_sim/avatar/{obj['id']}.svg"}}
+        view["picture"] = {"data": {"url": _avatar(obj)}}
+        view.pop("picture_url", None)
     if obj["kind"] == "ig_user":
-        view["profile_picture_url"] = f"{request.host_url}_sim/avatar/{obj['id']}.svg"
+        view["profile_picture_url"] = _avatar(obj)
     return view
+
+
+def _avatar(obj: dict[str, Any]) -> str:
+    """The profile picture URL: set through `/_sim/profile`, else the simulator's generated one."""
+    return obj.get("picture_url") or obj.get("profile_picture_url") or f"{request.host_url}_sim/avatar/{obj['id']}.svg"
 
 
 def _update_node(node_id: str) -> ResponseReturnValue:
@@ -397,11 +415,14 @@ EDGES: dict[tuple[str, str], str] = {
     ("GET", "collaborators"): "ig.collaborators", ("POST", "feed"): "fb.feed_create", ("GET", "feed"): "fb.feed_list",
     ("GET", "published_posts"): "fb.feed_list", ("POST", "photos"): "fb.photos_create",
     ("GET", "scheduled_posts"): "fb.scheduled_posts", ("GET", "assigned_users"): "fb.assigned_users",
+    ("POST", "video_reels"): "fb.reels_start", ("GET", "video_reels"): "fb.reels_list",
 }
 
 
 def node_edge(version: str, node_id: str, edge: str) -> ResponseReturnValue:
     key = EDGES.get((request.method, edge))
+    if key == "fb.reels_start" and _param("upload_phase") == "finish":
+        key = "fb.reels_finish"
     if key is None:
         return graph_error(f"Unknown path components: /{edge}", 2500)
     if (fault := _guard(key)) is not None:
@@ -420,7 +441,8 @@ def node_edge(version: str, node_id: str, edge: str) -> ResponseReturnValue:
                "ig.media_publish": ig_media_publish, "ig.content_publishing_limit": ig_publishing_limit,
                "ig.collaborators": ig_collaborators, "fb.feed_create": fb_feed_create, "fb.feed_list": fb_feed_list,
                "fb.photos_create": fb_photos_create, "fb.scheduled_posts": fb_scheduled_posts,
-               "fb.assigned_users": fb_assigned_users}[key]
+               "fb.assigned_users": fb_assigned_users, "fb.reels_start": fb_reels, "fb.reels_finish": fb_reels,
+               "fb.reels_list": fb_reels_list}[key]
     return handler(obj)
 
 
@@ -448,6 +470,9 @@ def ig_media_create(ig_user: dict[str, Any]) -> ResponseReturnValue:
     if (problem := _validate_caption(caption)) is not None:
         return problem
     children = _json_list(values.get("children"))
+    resumable = values.get("upload_type") == "resumable"
+    if resumable and (media_type not in ("REELS", "VIDEO", "STORIES") or values.get("video_url")):
+        return graph_error("(#100) upload_type=resumable is for video containers without video_url", 100)
     collaborators = _json_list(values.get("collaborators"))
     user_tags = _json_list(values.get("user_tags"))
     if media_type == "CAROUSEL":
@@ -457,7 +482,8 @@ def ig_media_create(ig_user: dict[str, Any]) -> ResponseReturnValue:
             child = state.objects.get(str(child_id))
             if not child or child["kind"] != "container" or not child["is_carousel_item"]:
                 return graph_error("(#100) Param children contains an invalid media id", 100)
-    elif media_type in ("REELS", "VIDEO", "STORIES") and not (values.get("video_url") or values.get("image_url")):
+    elif media_type in ("REELS", "VIDEO", "STORIES") and not (
+            values.get("video_url") or values.get("image_url") or resumable):
         return graph_error("(#100) The parameter video_url is required", 100)
     elif media_type == "IMAGE" and not values.get("image_url"):
         return graph_error("(#100) The parameter image_url is required", 100)
@@ -474,10 +500,13 @@ def ig_media_create(ig_user: dict[str, Any]) -> ResponseReturnValue:
             "collaborators": collaborators, "user_tags": user_tags, "image_url": values.get("image_url"),
             "video_url": values.get("video_url"), "alt_text": values.get("alt_text"),
             "fields": dict(values.items()), "status_code": "IN_PROGRESS", "status": "In Progress",
-            "polls_left": state.container_polls, "created": time.time(),
+            "polls_left": state.container_polls, "created": time.time(), "awaiting_upload": resumable,
+            "uploaded": None,
         }
         if state.container_polls <= 0:
             _advance_container(state.objects[container_id])
+    if resumable:
+        return {"id": container_id, "uri": f"https://rupload.facebook.com/ig-api-upload/{_version()}/{container_id}"}
     return {"id": container_id}
 
 
@@ -520,9 +549,10 @@ def ig_media_publish(ig_user: dict[str, Any]) -> ResponseReturnValue:
         "remote_id": media_id, "kind": container["media_type"], "text": container["caption"],
         "collaborators": container["collaborators"], "user_tags": container["user_tags"],
         "media": [{"url": c["image_url"] or c["video_url"], "media_type": c["media_type"],
-                   "user_tags": c["user_tags"], "alt_text": c["alt_text"]} for c in children]
+                   "user_tags": c["user_tags"], "alt_text": c["alt_text"], **(c.get("uploaded") or {})}
+                  for c in children]
         or [{"url": container["image_url"] or container["video_url"], "media_type": container["media_type"],
-             "alt_text": container["alt_text"]}],
+             "alt_text": container["alt_text"], **(container["uploaded"] or {})}],
         "fields": container["fields"],
     })
     return {"id": media_id}
@@ -695,3 +725,176 @@ def fb_scheduled_posts(page: dict[str, Any]) -> ResponseReturnValue:
 def fb_assigned_users(page: dict[str, Any]) -> ResponseReturnValue:
     user = _state().objects[USER_ID]
     return {"data": [{"id": user["id"], "name": user["name"], "tasks": page.get("tasks", [])}]}
+
+
+# -- uploads (rupload host) and Facebook Reels ------------------------------------------------------
+
+
+def _version() -> str:
+    return str((request.view_args or {}).get("version") or "v25.0")
+
+
+def _upload_error(message: str, error_type: str = "ParameterValidationError", status: int = 400,
+                  retriable: bool = False) -> ResponseReturnValue:
+    """rupload's own error body (not a Graph error)."""
+    return {"debug_info": {"retriable": retriable, "type": error_type, "message": message}}, status
+
+
+def _receive_upload(target: dict[str, Any]) -> dict[str, Any] | ResponseReturnValue:
+    """Read `offset`/`file_size`/`file_url` headers and the body into `target["uploaded"]`."""
+    offset = request.headers.get("offset")
+    if offset is None or not offset.isdigit():
+        return _upload_error("HeaderValuePredicate: Header Offset not convertable to unsigned long")
+    file_url = request.headers.get("file_url")
+    size_header = request.headers.get("file_size")
+    if size_header is not None and not size_header.isdigit():
+        return _upload_error("HeaderValuePredicate: Header file_size not convertable to unsigned long")
+    uploaded = dict(target.get("uploaded") or {"url": None, "bytes": 0, "total": None})
+    if file_url:
+        if not file_url.startswith(("http://", "https://")):
+            return _upload_error("Invalid file_url", "ParameterValidationError")
+        uploaded.update(url=file_url, file_url=file_url, total=int(size_header) if size_header else None)
+        return uploaded
+    body = request.get_data()
+    if int(offset) != uploaded["bytes"]:
+        return _upload_error(f"Start offset {offset} does not match the {uploaded['bytes']} bytes received",
+                             "ProcessingFailedError")
+    if not body:
+        return _upload_error("No data in the request body", "ProcessingFailedError")
+    uploaded["bytes"] += len(body)
+    uploaded["total"] = int(size_header) if size_header else uploaded["bytes"]
+    return uploaded
+
+
+def ig_upload(container_id: str, version: str | None = None) -> ResponseReturnValue:
+    """Instagram resumable upload: the video's bytes (or `file_url`) for a `upload_type=resumable` container."""
+    if (fault := _guard("ig.rupload")) is not None:
+        return fault
+    state = _state()
+    container = state.objects.get(container_id)
+    if container is None or container["kind"] != "container" or "awaiting_upload" not in container:
+        return _upload_error(f"Unknown upload session {container_id}", "NotFoundError", 404)
+    auth = _auth(require_page=state.objects[container["ig_user"]]["page"])
+    if not isinstance(auth, dict):
+        return auth
+    with state.lock:
+        received = _receive_upload(container)
+        if not isinstance(received, dict):
+            return received
+        container["uploaded"] = received
+        if received["url"] or received["total"] is None or received["bytes"] >= received["total"]:
+            container["awaiting_upload"] = False
+            if container["polls_left"] <= 0:
+                _advance_container(container)
+    return {"success": True, "message": "Upload successful."}
+
+
+def fb_reels(page: dict[str, Any]) -> ResponseReturnValue:
+    """`POST /{page}/video_reels`: `upload_phase=start` opens an upload, `finish` publishes it."""
+    if (problem := _page_or_error(page)) is not None:
+        return problem
+    state = _state()
+    phase = _param("upload_phase")
+    if phase == "start":
+        video_id = state.new_id()
+        with state.lock:
+            state.objects[video_id] = {
+                "kind": "fb_reel", "id": video_id, "page": page["id"], "owner": page["owner"], "uploaded": None,
+                "upload": "not_started", "processing": "not_started", "publishing": "not_started",
+                "polls_left": state.container_polls, "description": "", "video_state": None,
+                "created_time": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                "permalink_url": f"/reel/{video_id}"}
+        return {"video_id": video_id, "upload_url": f"https://rupload.facebook.com/video-upload/{_version()}/{video_id}"}
+    if phase != "finish":
+        return graph_error("(#100) upload_phase must be one of {start, finish}", 100)
+    values = request.values
+    reel = state.objects.get(_param("video_id", ""))
+    if reel is None or reel["kind"] != "fb_reel" or reel["page"] != page["id"]:
+        return graph_error("(#100) Invalid video_id", 100)
+    if reel["upload"] != "complete":
+        return graph_error("Video Upload Is Missing: the video has not been uploaded", 100)
+    if reel["video_state"] is not None:
+        return graph_error("(#100) The reel has already been finished", 100)
+    video_state = values.get("video_state", "")
+    if video_state not in ("PUBLISHED", "DRAFT", "SCHEDULED"):
+        return graph_error("(#100) video_state must be one of {DRAFT, PUBLISHED, SCHEDULED}", 100)
+    scheduled = None
+    if video_state == "SCHEDULED":
+        try:
+            scheduled = int(values.get("scheduled_publish_time", ""))
+        except ValueError:
+            return graph_error("(#100) scheduled_publish_time is required for a scheduled reel", 100)
+        if not time.time() + 600 <= scheduled <= time.time() + 30 * 86400 * 6:
+            return graph_error("(#100) The specified scheduled publish time is invalid.", 100)
+    with state.lock:
+        reel.update(video_state=video_state, description=values.get("description", ""),
+                    title=values.get("title"), scheduled_publish_time=scheduled)
+        if video_state == "PUBLISHED":
+            reel["publishing"] = "complete" if reel["processing"] == "complete" else "in_progress"
+    if video_state != "DRAFT":
+        media = [{"media_type": "VIDEO", **(reel["uploaded"] or {})}]
+        state.add_record({
+            "platform": "facebook", "action": "publish" if video_state == "PUBLISHED" else "schedule",
+            "account_id": page["id"], "account": page["name"], "remote_id": reel["id"], "kind": "reel",
+            "text": reel["description"], "media": media, "scheduled_publish_time": scheduled,
+            "fields": dict(values.items())})
+    return {"success": True}
+
+
+def reel_upload(version: str, video_id: str) -> ResponseReturnValue:
+    """`POST rupload.facebook.com/video-upload/<version>/<video>`: the Reel's bytes or `file_url`."""
+    if (fault := _guard("fb.rupload")) is not None:
+        return fault
+    state = _state()
+    reel = state.objects.get(video_id)
+    if reel is None or reel["kind"] != "fb_reel":
+        return _upload_error(f"Unknown upload session {video_id}", "NotFoundError", 404)
+    auth = _auth(require_page=reel["page"])
+    if not isinstance(auth, dict):
+        return auth
+    with state.lock:
+        received = _receive_upload(reel)
+        if not isinstance(received, dict):
+            return received
+        reel["uploaded"] = received
+        done = bool(received["url"]) or received["total"] is None or received["bytes"] >= received["total"]
+        reel["upload"] = "complete" if done else "in_progress"
+        if done:
+            reel["processing"] = "in_progress"
+            if reel["polls_left"] <= 0:
+                _advance_reel(reel)
+    return {"success": True}
+
+
+def _advance_reel(reel: dict[str, Any]) -> None:
+    if reel["processing"] == "in_progress":
+        reel["polls_left"] -= 1
+        if reel["polls_left"] <= 0:
+            reel["processing"] = "complete"
+            if reel["publishing"] == "in_progress":
+                reel["publishing"] = "complete"
+
+
+def _reel_view(reel: dict[str, Any]) -> dict[str, Any]:
+    """A Reel as `GET /{video}` shows it: `status` with the three phases, description, permalink."""
+    uploaded = reel["uploaded"] or {}
+    video_status = {"not_started": "upload_pending", "in_progress": "uploading"}.get(reel["upload"]) or (
+        "ready" if reel["processing"] == "complete" else "processing")
+    publishing: dict[str, Any] = {"status": reel["publishing"]}
+    if reel["publishing"] == "complete":
+        publishing.update(publish_status="published", publish_time=int(time.time()))
+    return {"id": reel["id"], "description": reel["description"], "permalink_url": reel["permalink_url"],
+            "updated_time": reel["created_time"],
+            "status": {"video_status": video_status,
+                       "uploading_phase": {"status": reel["upload"], "bytes_transferred": uploaded.get("bytes", 0)},
+                       "processing_phase": {"status": reel["processing"]}, "publishing_phase": publishing}}
+
+
+def fb_reels_list(page: dict[str, Any]) -> ResponseReturnValue:
+    """`GET /{page}/video_reels`: the Page's finished Reels, newest first."""
+    with _state().lock:
+        reels = [_reel_view(o) for o in _state().objects.values() if o["kind"] == "fb_reel"
+                 and o["page"] == page["id"] and o["video_state"] in ("PUBLISHED", "SCHEDULED")]
+    reels.sort(key=lambda r: int(r["id"]), reverse=True)
+    fields = [f for f in _param("fields", "id,description").split(",") if f]
+    return {"data": [{k: r[k] for k in ["id", *fields] if k in r} for r in reels[: int(_param("limit", 25))]]}

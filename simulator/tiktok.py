@@ -129,8 +129,10 @@ def create_blueprint(state: SimState) -> Blueprint:
         if isinstance(account, Response):
             return account
         info = state.accounts["tiktok"][account]
-        user = {"open_id": account, "union_id": f"u-{account}", "avatar_url": f"https://p16.example/{account}.jpg",
-                "display_name": info["display_name"], "bio_description": "", "is_verified": False,
+        user = {"open_id": account, "union_id": f"u-{account}",
+                "avatar_url": info.get("avatar_url", f"https://p16.example/{account}.jpg"),
+                "display_name": info["display_name"], "bio_description": info.get("bio_description", ""),
+                "is_verified": bool(info.get("is_verified", False)),
                 "username": info["username"]}
         fields = request.args.get("fields", "").split(",")
         return _answer({"user": {k: v for k, v in user.items() if k in fields}})

@@ -133,7 +133,9 @@ def create_blueprint(state: SimState) -> Blueprint:
             return account
         info = state.accounts["x"][account]
         return jsonify({"data": {"id": account, "name": info["name"], "username": info["username"],
-                                 "profile_image_url": f"https://pbs.example/{account}.jpg", "description": "",
+                                 "profile_image_url": info.get("profile_image_url",
+                                                               f"https://pbs.example/{account}.jpg"),
+                                 "description": info.get("description", ""),
                                  "verified": info.get("verified_type", "none") != "none",
                                  "verified_type": info.get("verified_type", "none")}})
 

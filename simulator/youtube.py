@@ -130,8 +130,10 @@ def create_blueprint(state: SimState) -> Blueprint:
         info = state.accounts["youtube"][account]
         return jsonify({"kind": "youtube#channelListResponse", "items": [{
             "kind": "youtube#channel", "id": account,
-            "snippet": {"title": info["title"], "customUrl": info["customUrl"], "description": "",
-                        "thumbnails": {"default": {"url": f"https://yt3.example/{account}.jpg"}}},
+            "snippet": {"title": info["title"], "customUrl": info["customUrl"],
+                        "description": info.get("description", ""),
+                        "thumbnails": {"default": {"url": info.get("thumbnail_url",
+                                                                   f"https://yt3.example/{account}.jpg")}}},
             "status": {"privacyStatus": "public", "longUploadsStatus": "allowed"},
             "contentDetails": {"relatedPlaylists": {"uploads": "UU" + account[2:]}}}]})
 

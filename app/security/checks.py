@@ -47,7 +47,8 @@ CHECKS: dict[str, Callable[[AccountFacts, tuple[str, ...], datetime], CheckResul
 }
 
 #: Profile facts kept in the daily snapshot and compared for takeover detection.
-SNAPSHOT_FIELDS = ("display_name", "avatar_url", "bio", "verified", "verified_type", "page_tasks", "live_broadcast")
+SNAPSHOT_FIELDS = ("display_name", "handle", "avatar_url", "bio", "verified", "verified_type", "page_tasks",
+                   "live_broadcast")
 
 
 def snapshot_profile(facts: AccountFacts) -> dict[str, Any]:

@@ -164,7 +164,8 @@ def test_account_facts_reads_debug_token_profile_business_2fa_and_page_roles():
     respx.get(f"{V}/debug_token").mock(return_value=httpx.Response(200, json={"data": {
         "is_valid": True, "scopes": ["instagram_basic", "business_management"], "expires_at": 0, "type": "PAGE"}}))
     profile = respx.get(f"{V}/1784").mock(return_value=httpx.Response(200, json={
-        "id": "1784", "username": "diskominfobpp", "name": "Diskominfo", "profile_picture_url": "https://pic"}))
+        "id": "1784", "username": "diskominfobpp", "name": "Diskominfo", "profile_picture_url": "https://pic",
+        "biography": "Akun resmi"}))
     respx.get(f"{V}/me/businesses").mock(return_value=httpx.Response(200, json={"data": [{"id": "b1", "name": "B"}]}))
     business = respx.get(f"{V}/b1").mock(return_value=httpx.Response(200, json={"two_factor_type": "all_required"}))
     roles = respx.get(f"{V}/{PAGE}/assigned_users").mock(return_value=httpx.Response(200, json={"data": [
@@ -174,12 +175,14 @@ def test_account_facts_reads_debug_token_profile_business_2fa_and_page_roles():
     facts = adapter.account_facts(account)
     assert facts.token_valid and facts.expires_at is None
     assert facts.profile == {"handle": "diskominfobpp", "display_name": "Diskominfo", "avatar_url": "https://pic",
-                             "verified": None}
-    assert dict(profile.calls.last.request.url.params) == {"fields": "id,username,name,profile_picture_url"}
+                             "bio": "Akun resmi", "verified": None}
+    assert dict(profile.calls.last.request.url.params) == {"fields": "id,username,name,biography,profile_picture_url"}
     assert dict(business.calls.last.request.url.params) == {"fields": "two_factor_type"}
     assert business.calls.last.request.headers["Authorization"] == "Bearer user-tok"
     assert facts.extra["businesses"] == [{"id": "b1", "name": "B", "two_factor_type": "all_required"}]
     assert facts.extra["page_roles"] == [{"id": "u1", "name": "Admin", "tasks": ["MANAGE", "CREATE_CONTENT"]}]
+    assert facts.extra["business_two_factor_type"] == "all_required"
+    assert facts.extra["page_tasks"] == ["u1:CREATE_CONTENT", "u1:MANAGE"]
     assert dict(roles.calls.last.request.url.params) == {"fields": "id,name,tasks"}
 
 

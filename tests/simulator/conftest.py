@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
 
 from simulator import create_app
+from simulator.serving import make_sim_server
 from simulator.state import SimState
 from tests.simulator.server import sim_server  # noqa: F401
 
@@ -51,7 +51,7 @@ class LiveSim:
 def sim() -> Iterator[LiveSim]:
     app = create_app()
     state = app.extensions["sim_state"]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_sim_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

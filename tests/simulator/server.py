@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
+
+from simulator.serving import make_sim_server
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def sim_server() -> Iterator[str]:
     """Base URL of a fresh, threaded simulator (container processing takes 2 polls)."""
     from simulator import create_app
 
-    server = make_server("127.0.0.1", 0, create_app({"SIM_CONTAINER_POLLS": 2}), threaded=True)
+    server = make_sim_server("127.0.0.1", 0, create_app({"SIM_CONTAINER_POLLS": 2}))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
@@ -30,7 +31,8 @@ def sim_settings(url: str, **extra) -> dict:
     from app.config import SIMULATOR_META_APP
 
     return {"graph_url": f"{url}/graph.facebook.com", "video_url": f"{url}/graph-video.facebook.com",
-            "www_url": f"{url}/www.facebook.com", "api_version": "v25.0", "app_id": SIMULATOR_META_APP[0],
+            "rupload_url": f"{url}/rupload.facebook.com", "www_url": f"{url}/www.facebook.com",
+            "api_version": "v25.0", "app_id": SIMULATOR_META_APP[0],
             "app_secret": SIMULATOR_META_APP[1], "poll_interval": 0.01, "poll_max": 5, "timeout": 5, **extra}
 
 
