@@ -177,8 +177,7 @@ class FacebookPageAdapter(MetaGraphAdapter):
             post_id, kind = body["id"], "link" if variant.options.get("link") else "status"
         permalink = None
         if kind != "video":
-            permalink = self.client.request("GET", post_id, token=token,
-                                            params={"fields": "permalink_url"}).get("permalink_url")
+            permalink = self.client.read_after_publish(post_id, "permalink_url", token=token)
         details = {"kind": kind, "native_scheduled": "scheduled_publish_time" in fields}
         return PublishResult(remote_id=post_id, permalink=permalink, details=details)
 

@@ -255,6 +255,18 @@ class GraphClient:
         prefix = f"/{self.api_version}" if versioned else ""
         return f"{base}{prefix}/{path.lstrip('/')}"
 
+    def read_after_publish(self, object_id: str, field: str, *, token: str) -> str | None:
+        """One field of an object that now exists on the platform, or None when the read fails.
+
+        Called after the post is live: an error here must not reach the pipeline, which would
+        treat it as "not published" and post a second time.
+        """
+        try:
+            return self.request("GET", object_id, token=token, params={"fields": field}).get(field)
+        except AdapterError as exc:
+            logger.warning("reading %s of %s after publishing failed: %s", field, object_id, exc)
+            return None
+
     def request(self, method: str, path: str, *, token: str | None = None, params: dict[str, Any] | None = None,
                 data: dict[str, Any] | None = None, video: bool = False, versioned: bool = True,
                 publishing: bool = False) -> dict[str, Any]:

@@ -204,7 +204,7 @@ class InstagramAdapter(MetaGraphAdapter):
         self._wait_until_finished(container_id, token)
         media_id = self.client.request("POST", f"{account.external_id}/media_publish", token=token,
                                        data={"creation_id": container_id}, publishing=True)["id"]
-        permalink = self.client.request("GET", media_id, token=token, params={"fields": "permalink"}).get("permalink")
+        permalink = self.client.read_after_publish(media_id, "permalink", token=token)
         return PublishResult(remote_id=media_id, permalink=permalink,
                              details={"container_id": container_id, "kind": kind, "quota": quota})
 

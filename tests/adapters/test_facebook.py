@@ -30,6 +30,18 @@ def test_publish_text_with_link(adapter):
     assert (result.remote_id, result.permalink, result.details["kind"]) == (f"{PAGE}_1", "https://fb/p/1", "link")
 
 
+@pytest.mark.parametrize("failure", [httpx.Response(500, json={"error": {"code": 2, "message": "x"}}),
+                                     httpx.ConnectTimeout("slow")])
+@respx.mock
+def test_post_that_went_out_is_reported_even_when_its_permalink_cannot_be_read(adapter, failure):
+    """An error after the post exists must not look like "not published" (the pipeline would post twice)."""
+    feed = respx.post(f"{V}/{PAGE}/feed").mock(return_value=httpx.Response(200, json={"id": f"{PAGE}_9"}))
+    respx.get(f"{V}/{PAGE}_9").mock(side_effect=[failure])
+    result = adapter.publish(job(PAGE, text="Info jalan"))
+    assert feed.call_count == 1
+    assert (result.remote_id, result.permalink) == (f"{PAGE}_9", None)
+
+
 @respx.mock
 def test_publish_photo_with_branded_content(adapter):
     photos = respx.post(f"{V}/{PAGE}/photos").mock(

@@ -48,6 +48,19 @@ def test_publish_single_image_container_poll_publish(adapter):
 
 
 @respx.mock
+def test_media_that_went_out_is_reported_even_when_its_permalink_cannot_be_read(adapter):
+    """An error after media_publish must not look like "not published" (the pipeline would post twice)."""
+    respx.get(f"{V}/{IG_USER}/content_publishing_limit").mock(return_value=_quota())
+    respx.post(f"{V}/{IG_USER}/media").mock(return_value=httpx.Response(200, json={"id": "c1"}))
+    respx.get(f"{V}/c1").mock(return_value=httpx.Response(200, json={"id": "c1", "status_code": "FINISHED"}))
+    publish = respx.post(f"{V}/{IG_USER}/media_publish").mock(return_value=httpx.Response(200, json={"id": "m1"}))
+    respx.get(f"{V}/m1").mock(return_value=httpx.Response(503, text="unavailable"))
+    result = adapter.publish(job(IG_USER, media=[image()]))
+    assert publish.call_count == 1
+    assert (result.remote_id, result.permalink) == ("m1", None)
+
+
+@respx.mock
 def test_publish_carousel_with_collaborator_and_paid_partnership(adapter):
     respx.get(f"{V}/{IG_USER}/content_publishing_limit").mock(return_value=_quota())
     create = respx.post(f"{V}/{IG_USER}/media").mock(side_effect=[
