@@ -16,8 +16,11 @@ PRE_MFA_ENDPOINTS = {"auth.totp", "auth.enrol", "auth.logout", "auth.login", "st
 
 
 def enforce_session_rules() -> Response | None:
-    """End expired sessions; keep half-signed-in users on the 2FA pages."""
-    if not current_user.is_authenticated:
+    """End expired sessions; keep half-signed-in users on the 2FA pages.
+
+    /api is skipped: it ignores session cookies and authenticates each request by its token (app.api.core).
+    """
+    if request.path.startswith("/api/") or not current_user.is_authenticated:
         return None
     now = int(time.time())
     idle = current_app.config["WARTA_SESSION_IDLE_SECONDS"]

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic autogenerate reads this)."""
 from app.models.accounts import AccountStatus, SocialAccount
+from app.models.api_tokens import ApiToken
 from app.models.audit import AuditEvent
 from app.models.influencers import (
     Agreement,
@@ -34,6 +35,7 @@ from app.models.user import RecoveryCode, User
 __all__ = [
     "INDONESIAN_ZONES",
     "AccountStatus",
+    "ApiToken",
     "Agreement",
     "Approval",
     "Attestation",
