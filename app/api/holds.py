@@ -69,7 +69,7 @@ def start_hold(args: dict[str, Any]) -> dict[str, Any]:
     return dump_hold(hold)
 
 
-@bp.route("/holds/<int:hold_id>/release", methods=["POST"])
+@bp.route("/holds/<int(max=2147483647):hold_id>/release", methods=["POST"])
 @bp.arguments(schemas.HoldRelease, required=False)
 @bp.response(200, schemas.Hold)
 def release_hold(args: dict[str, Any], hold_id: int) -> dict[str, Any]:

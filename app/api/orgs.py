@@ -53,7 +53,7 @@ def organisations(args: dict[str, Any]) -> dict[str, Any]:
     return paginate(query, args, dump_organisation)
 
 
-@bp.route("/organisations/<int:org_id>")
+@bp.route("/organisations/<int(max=2147483647):org_id>")
 @bp.response(200, schemas.Organisation)
 def organisation(org_id: int) -> dict[str, Any]:
     return dump_organisation(get_scoped_or_404(Organisation, org_id, current_user))
@@ -68,13 +68,13 @@ def accounts(args: dict[str, Any]) -> dict[str, Any]:
     return paginate(query.order_by(SocialAccount.id), args, dump_account)
 
 
-@bp.route("/accounts/<int:account_id>")
+@bp.route("/accounts/<int(max=2147483647):account_id>")
 @bp.response(200, schemas.Account)
 def account(account_id: int) -> dict[str, Any]:
     return dump_account(get_scoped_or_404(SocialAccount, account_id, current_user))
 
 
-@bp.route("/accounts/<int:account_id>/checklist")
+@bp.route("/accounts/<int(max=2147483647):account_id>/checklist")
 @bp.response(200, schemas.Checklist)
 def checklist(account_id: int) -> dict[str, Any]:
     """The account-hardening checklist status (admins and security officers)."""

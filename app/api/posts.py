@@ -55,7 +55,8 @@ def dump_post(post: Post) -> dict[str, Any]:
             "title": post.title, "body": post.body, "variants": variant_bodies(post), "state": post.state,
             "scheduled_at": post.scheduled_at, "not_after": post.not_after,
             "content_version": post.content_version, "created_at": post.created_at,
-            "updated_at": post.updated_at, "targets": [dump_target(t) for t in sorted(post.targets, key=lambda t: t.id)]}
+            "updated_at": post.updated_at,
+            "targets": [dump_target(t) for t in sorted(post.targets, key=lambda t: t.id)]}
 
 
 def _post_for(post_id: int, *roles: str) -> Post:
@@ -77,13 +78,13 @@ def posts(args: dict[str, Any]) -> dict[str, Any]:
     return paginate(query, args, dump_post)
 
 
-@bp.route("/posts/<int:post_id>")
+@bp.route("/posts/<int(max=2147483647):post_id>")
 @bp.response(200, schemas.Post)
 def post(post_id: int) -> dict[str, Any]:
     return dump_post(_post_for(post_id))
 
 
-@bp.route("/posts/<int:post_id>/targets")
+@bp.route("/posts/<int(max=2147483647):post_id>/targets")
 @bp.response(200, schemas.Target(many=True))
 def post_targets(post_id: int) -> list[dict[str, Any]]:
     return [dump_target(t) for t in sorted(_post_for(post_id).targets, key=lambda t: t.id)]
@@ -97,7 +98,7 @@ def _target_for(target_id: int, *roles: str) -> PostTarget:
     return target
 
 
-@bp.route("/targets/<int:target_id>")
+@bp.route("/targets/<int(max=2147483647):target_id>")
 @bp.response(200, schemas.Target)
 def target(target_id: int) -> dict[str, Any]:
     return dump_target(_target_for(target_id))
@@ -130,7 +131,7 @@ def _validated(organisation: Organisation, offered: dict[int, SocialAccount], va
         data.not_after = values["not_after"]
     errors: dict[str, list[str]] = {}
     names = {"accounts": "account_ids", **{f"variant_{p}": f"variants.{p}" for p in platforms}}
-    for name, messages in {**form.errors, **data.errors}.items():
+    for name in {**form.errors, **data.errors}:
         merged = list(dict.fromkeys([*form.errors.get(name, []), *data.errors.get(name, [])]))
         errors[names.get(name, name)] = [str(m) for m in merged]
     for platform in unknown:
@@ -152,7 +153,7 @@ def create_post(args: dict[str, Any]) -> dict[str, Any]:
     return dump_post(post)
 
 
-@bp.route("/posts/<int:post_id>", methods=["PATCH"])
+@bp.route("/posts/<int(max=2147483647):post_id>", methods=["PATCH"])
 @bp.arguments(schemas.PostUpdate)
 @bp.response(200, schemas.Post)
 def update_post(args: dict[str, Any], post_id: int) -> dict[str, Any]:
@@ -193,7 +194,7 @@ def _run(action: Callable[..., Any], *args: Any) -> None:
     db.session.commit()
 
 
-@bp.route("/posts/<int:post_id>/submit", methods=["POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/submit", methods=["POST"])
 @bp.arguments(schemas.Empty, required=False)
 @bp.response(200, schemas.Post)
 def submit(args: dict[str, Any], post_id: int) -> dict[str, Any]:
@@ -205,7 +206,7 @@ def submit(args: dict[str, Any], post_id: int) -> dict[str, Any]:
     return dump_post(post)
 
 
-@bp.route("/posts/<int:post_id>/approve", methods=["POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/approve", methods=["POST"])
 @scope("approve")
 @bp.arguments(schemas.Comment, required=False)
 @bp.response(200, schemas.Post)
@@ -216,7 +217,7 @@ def approve(args: dict[str, Any], post_id: int) -> dict[str, Any]:
     return dump_post(post)
 
 
-@bp.route("/posts/<int:post_id>/reject", methods=["POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/reject", methods=["POST"])
 @scope("approve")
 @bp.arguments(schemas.Comment, required=False)
 @bp.response(200, schemas.Post)
@@ -227,7 +228,7 @@ def reject(args: dict[str, Any], post_id: int) -> dict[str, Any]:
     return dump_post(post)
 
 
-@bp.route("/posts/<int:post_id>/schedule", methods=["POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/schedule", methods=["POST"])
 @bp.arguments(schemas.ScheduleBody)
 @bp.response(200, schemas.Post)
 def schedule(args: dict[str, Any], post_id: int) -> dict[str, Any]:
@@ -247,7 +248,7 @@ def schedule(args: dict[str, Any], post_id: int) -> dict[str, Any]:
     return dump_post(post)
 
 
-@bp.route("/posts/<int:post_id>/cancel", methods=["POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/cancel", methods=["POST"])
 @bp.arguments(schemas.Empty, required=False)
 @bp.response(200, schemas.Post)
 def cancel(args: dict[str, Any], post_id: int) -> dict[str, Any]:
@@ -259,7 +260,7 @@ def cancel(args: dict[str, Any], post_id: int) -> dict[str, Any]:
     return dump_post(post)
 
 
-@bp.route("/targets/<int:target_id>/retry", methods=["POST"])
+@bp.route("/targets/<int(max=2147483647):target_id>/retry", methods=["POST"])
 @bp.arguments(schemas.Empty, required=False)
 @bp.response(200, schemas.Target)
 def retry(args: dict[str, Any], target_id: int) -> dict[str, Any]:

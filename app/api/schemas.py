@@ -7,6 +7,9 @@ from marshmallow import fields, validate
 from app.models import HoldScope, PostState, TargetState
 
 MAX_LIMIT = 100
+#: Ids are 32-bit integers in the database; larger numbers are refused as invalid, not looked up.
+MAX_ID = 2**31 - 1
+ID = validate.Range(min=1, max=MAX_ID)
 
 
 class StrictSchema(ma.Schema):
@@ -59,7 +62,7 @@ class Organisation(ma.Schema):
 
 
 class OrgFilter(PageArgs):
-    org_id = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Only this organisation's subtree"})
+    org_id = fields.Integer(validate=ID, metadata={"description": "Only this organisation's subtree"})
 
 
 class Account(ma.Schema):
@@ -128,7 +131,7 @@ class PostFilter(OrgFilter):
     state = fields.String(validate=validate.OneOf([s.value for s in PostState]))
 
 
-def _aware(value):  # noqa: ANN001, ANN202 - marshmallow validator
+def _aware(value):
     if value.tzinfo is None:
         raise ma.ValidationError("Give a time zone offset, e.g. 2026-12-24T08:00:00+07:00.")
 
@@ -136,7 +139,7 @@ def _aware(value):  # noqa: ANN001, ANN202 - marshmallow validator
 class PostUpdate(StrictSchema):
     title = fields.String(validate=validate.Length(max=200))
     body = fields.String(validate=validate.Length(min=1, max=20000))
-    account_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=50))
+    account_ids = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=50))
     variants = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=32)),
                            values=fields.String(validate=validate.Length(max=20000)),
                            validate=validate.Length(max=10))
@@ -145,7 +148,7 @@ class PostUpdate(StrictSchema):
 
 
 class PostCreate(PostUpdate):
-    organisation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    organisation_id = fields.Integer(required=True, validate=ID)
     body = fields.String(required=True, validate=validate.Length(min=1, max=20000))
 
 
@@ -178,10 +181,10 @@ class Hold(ma.Schema):
 
 
 class HoldCreate(StrictSchema):
-    organisation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    organisation_id = fields.Integer(required=True, validate=ID)
     scope = fields.String(required=True, validate=validate.OneOf([s.value for s in HoldScope]))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    account_id = fields.Integer(validate=validate.Range(min=1), allow_none=True, load_default=None)
+    account_id = fields.Integer(validate=ID, allow_none=True, load_default=None)
     platform = fields.String(validate=validate.Length(min=1, max=32), allow_none=True, load_default=None)
 
 
@@ -198,8 +201,8 @@ class Activity(ma.Schema):
 
 
 class AuditFilter(PageArgs):
-    org_id = fields.Integer(validate=validate.Range(min=1))
-    actor_id = fields.Integer(validate=validate.Range(min=1))
+    org_id = fields.Integer(validate=ID)
+    actor_id = fields.Integer(validate=ID)
     action = fields.String(validate=validate.Length(min=1, max=64),
                            metadata={"description": "Exact action, or a prefix ending in `.` (e.g. `post.`)"})
     since = fields.AwareDateTime(validate=_aware)

@@ -70,12 +70,13 @@ class ApiTokenForm(FlaskForm):
 
     name = StringField(_l("Name (what the token is for)"), validators=[DataRequired(), Length(max=100)])
     scopes = MultiCheckboxField(_l("Allowed"), choices=[
-        ("read", _l("Read (everything you can see)")),
-        ("write", _l("Write (create and change posts, schedule, holds, retry)")),
-        ("approve", _l("Approve and reject posts (reviewers only)")),
+        SelectChoice("read", _l("Read (everything you can see)")),
+        SelectChoice("write", _l("Write (create and change posts, schedule, holds, retry)")),
+        SelectChoice("approve", _l("Approve and reject posts (reviewers only)")),
     ], validators=[DataRequired(_l("Choose at least one permission."))], default=["read"])
     expires_in_days = SelectField(_l("Expires"), choices=[
-        ("30", _l("in 30 days")), ("90", _l("in 90 days")), ("365", _l("in a year")), ("0", _l("never")),
+        SelectChoice("30", _l("in 30 days")), SelectChoice("90", _l("in 90 days")),
+        SelectChoice("365", _l("in a year")), SelectChoice("0", _l("never")),
     ], default="90")
     code = StringField(
         _l("Code from your authenticator app"),

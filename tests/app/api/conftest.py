@@ -8,7 +8,7 @@ import pytest
 
 from app.api import tokens
 from app.extensions import db
-from app.models import OrgKind, Organisation, Post, PostTarget, SocialAccount, User
+from app.models import Organisation, OrgKind, Post, PostTarget, SocialAccount, User
 
 
 @dataclass
@@ -54,3 +54,23 @@ def world(factory: Any) -> World:
     db.session.add(PostTarget(post_id=foreign_post.id, account_id=foreign_account.id))
     db.session.commit()
     return World(root, opd, foreign, users, account, foreign_account, post, foreign_post)
+
+
+@pytest.fixture
+def world_factory_app(app_config: dict) -> Any:
+    """An app with rate limiting on (the shared fixtures turn it off), one user with 2FA, a client."""
+    from app import create_app
+    from app.redis_conn import get_redis
+    from tests.conftest import RequestIsolatingClient, _empty_all_tables
+    from tests.factories import Factory
+
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True})
+    app.test_client_class = RequestIsolatingClient
+    with app.app_context():
+        get_redis(app).flushdb()
+        factory = Factory()
+        user = factory.user(factory.org("Diskominfo Limit", kind=OrgKind.DISKOMINFO), "viewer", totp_enabled=True)
+        yield app, app.test_client(), user
+        db.session.remove()
+        _empty_all_tables(db)
+        db.engine.dispose()
