@@ -84,6 +84,17 @@ def revoke_token(token: ApiToken, actor: User) -> bool:
     return True
 
 
+def revoke_all(user: User) -> int:
+    """Revoke every usable token of the user (after a password change); the caller commits."""
+    now = utcnow()
+    revoked = 0
+    for token in tokens_of(user):
+        if token.usable(now):
+            revoke_token(token, user)
+            revoked += 1
+    return revoked
+
+
 def tokens_of(user: User) -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                                    .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())))

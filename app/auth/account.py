@@ -80,9 +80,12 @@ def password() -> Response | Page:
     current_user.password_hash = hash_password(form.new_password.data)
     current_user.password_changed_at = utcnow()
     end_other_sessions(current_user)
+    revoked = api_tokens.revoke_all(current_user)  # a new password: the old credentials may be known
     audit.record("auth.password_changed", current_user)
     db.session.commit()
     flash(_("Password changed. You were signed out everywhere else."), "info")
+    if revoked:
+        flash(_("Your API tokens were revoked; make new ones if you still need them."), "info")
     return redirect(url_for("account.index"))
 
 

@@ -57,20 +57,32 @@ def world(factory: Any) -> World:
 
 
 @pytest.fixture
-def world_factory_app(app_config: dict) -> Any:
-    """An app with rate limiting on (the shared fixtures turn it off), one user with 2FA, a client."""
+def make_app(app_config: dict) -> Any:
+    """Build an app with extra settings (the shared fixture turns rate limits and CSRF off).
+
+    Yields a function `overrides -> (app, client, user)`; `user` is a viewer with 2FA on.
+    """
     from app import create_app
     from app.redis_conn import get_redis
     from tests.conftest import RequestIsolatingClient, _empty_all_tables
     from tests.factories import Factory
 
-    app = create_app({**app_config, "RATELIMIT_ENABLED": True})
-    app.test_client_class = RequestIsolatingClient
-    with app.app_context():
+    contexts = []
+
+    def build(**overrides: Any) -> tuple[Any, Any, User]:
+        app = create_app({**app_config, **overrides})
+        app.test_client_class = RequestIsolatingClient
+        context = app.app_context()
+        context.push()
+        contexts.append(context)
         get_redis(app).flushdb()
         factory = Factory()
-        user = factory.user(factory.org("Diskominfo Limit", kind=OrgKind.DISKOMINFO), "viewer", totp_enabled=True)
-        yield app, app.test_client(), user
+        user = factory.user(factory.org("Diskominfo Uji", kind=OrgKind.DISKOMINFO), "viewer", totp_enabled=True)
+        return app, app.test_client(), user
+
+    yield build
+    for context in reversed(contexts):
         db.session.remove()
         _empty_all_tables(db)
         db.engine.dispose()
+        context.pop()

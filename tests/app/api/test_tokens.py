@@ -99,12 +99,47 @@ def test_api_responses_set_no_cookie_and_are_not_cached(client, world):
     assert "Set-Cookie" not in response.headers and response.headers["Cache-Control"] == "no-store"
 
 
-def test_rate_limit_per_token_answers_429_in_the_error_format(app_config, world_factory_app):
-    app, client, user = world_factory_app
-    app.config["WARTA_API_RATE_LIMIT"] = "3 per minute"
+def test_rate_limit_per_token_answers_429_in_the_error_format(make_app):
+    _app, client, user = make_app(RATELIMIT_ENABLED=True, WARTA_API_RATE_LIMIT="3 per minute")
     secret, other = token_for(user), token_for(user)
     statuses = [client.get("/api/v1/organisations", headers=auth(secret)).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = client.get("/api/v1/organisations", headers=auth(secret))
     assert limited.get_json()["error"]["code"] == "rate_limited"
     assert client.get("/api/v1/organisations", headers=auth(other)).status_code == 200  # per token
+
+
+def test_token_requests_need_no_csrf_token_but_pages_still_do(make_app):
+    _app, client, user = make_app(WTF_CSRF_ENABLED=True)
+    secret = token_for(user, "write")
+    response = client.post("/api/v1/holds", json={"organisation_id": 999, "scope": "organisation", "reason": "x"},
+                           headers=auth(secret))
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"  # reached the view
+    sign_in(client, user)
+    assert client.post("/account/language", data={"locale": "en"}).status_code == 400  # CSRF on pages
+
+
+def test_a_crash_under_api_answers_json_500_without_details(make_app):
+    app, client, _user = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    def crash():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/api/v1/test-crash", "test_api_crash", crash)
+    response = client.get("/api/v1/test-crash")
+    body = response.get_json()
+    assert response.status_code == 500 and body["error"]["code"] == "server_error"
+    assert "secret internals" not in response.get_data(as_text=True)
+
+
+def test_password_change_revokes_every_api_token(client, world):
+    from tests.factories import PASSWORD
+
+    user = world.users["viewer"]
+    secret = token_for(user)
+    sign_in(client, user)
+    response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a new long phrase",
+                                                      "confirm_password": "a new long phrase"})
+    assert response.status_code == 302
+    assert client.get("/api/v1/posts", headers=auth(secret)).status_code == 401
+    assert db.session.scalars(db.select(AuditEvent.action)).all()[-2:] == ["api_token.revoked", "auth.password_changed"]
