@@ -106,10 +106,13 @@ def authenticate(secret: str) -> ApiToken | None:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     now = utcnow()
-    if token is None or not token.usable(now):
+    if token is None:
         return None
-    user = token.user
-    if not user.active or not user.totp_enabled:
+    reason = ("revoked" if token.revoked_at is not None else "expired" if not token.usable(now)
+              else "user_inactive" if not token.user.active else "no_2fa" if not token.user.totp_enabled else None)
+    if reason is not None:  # a real token that no longer works: worth a line in the owner's audit trail
+        audit.record("api_token.rejected", token, actor_id=token.user_id, after={"reason": reason})
+        db.session.commit()
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         token.last_used_at = now  # at most one write a minute per token, not one per request

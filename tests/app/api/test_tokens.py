@@ -66,7 +66,10 @@ def test_revoked_expired_and_no_2fa_tokens_are_refused(client, world):
     assert client.post(f"/account/api-tokens/{token.id}/revoke").status_code == 302
     response = client.get("/api/v1/posts", headers=auth(secret))
     assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_token"
-    assert db.session.scalars(db.select(AuditEvent.action)).all()[-1] == "api_token.revoked"
+    actions = db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["api_token.revoked", "api_token.rejected"]
+    assert db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id.desc())).first().after == \
+        {"reason": "revoked"}
 
     other_row.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
