@@ -145,4 +145,12 @@ def test_password_change_revokes_every_api_token(client, world):
                                                       "confirm_password": "a new long phrase"})
     assert response.status_code == 302
     assert client.get("/api/v1/posts", headers=auth(secret)).status_code == 401
-    assert db.session.scalars(db.select(AuditEvent.action)).all()[-2:] == ["api_token.revoked", "auth.password_changed"]
+    actions = db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["api_token.revoked", "auth.password_changed", "api_token.rejected"]
+
+
+def test_guessing_tokens_is_slowed_down_per_client_address(make_app):
+    _app, client, user = make_app(RATELIMIT_ENABLED=True, WARTA_LIMIT_PER_IP="2 per minute")
+    guesses = [client.get("/api/v1/posts", headers=auth(f"wt_guess{n:039d}")).status_code for n in range(3)]
+    assert guesses == [401, 401, 429]
+    assert client.get("/api/v1/posts", headers=auth(token_for(user))).status_code == 429  # a window, not a lock-out
