@@ -35,8 +35,8 @@ from app.models.user import RecoveryCode, User
 __all__ = [
     "INDONESIAN_ZONES",
     "AccountStatus",
-    "ApiToken",
     "Agreement",
+    "ApiToken",
     "Approval",
     "Attestation",
     "AttestationState",
