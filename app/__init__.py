@@ -53,11 +53,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     plugins.finish_app(app)
     cli.init_app(app)
 
-    from app import publishing
+    from app import api, publishing
     from workers import cli as worker_cli
 
     publishing.init_app(app)
     worker_cli.init_app(app)
+    api.init_app(app)  # last: it wraps the error handlers registered above for /api paths
     return app
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from app.extensions import db
@@ -52,6 +52,9 @@ def record(
         after=redact(after),
     )
     if has_request_context():
+        token = g.get("api_token")
+        if token is not None:  # a change made through /api: say with which personal token
+            event.after = {**(event.after or {}), "via_api": token.id}
         event.ip = request.remote_addr
         event.user_agent = (request.user_agent.string or "")[:300]
     db.session.add(event)

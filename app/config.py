@@ -32,6 +32,7 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_PROXY_HOPS": "0",  # reverse proxies in front of Warta whose X-Forwarded-* headers are trusted
     "WARTA_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",  # failed sign-in/TOTP attempts per account
     "WARTA_LIMIT_PER_IP": "30 per minute; 200 per hour",  # failed sign-in/TOTP attempts per client IP
+    "WARTA_API_RATE_LIMIT": "120 per minute; 3000 per hour",  # /api/v1 requests per personal API token
     "WARTA_PLUGINS_ALLOW": "",  # comma-separated entry-point plugin names; empty: every installed plugin
     "WARTA_PLUGINS_DENY": "",  # comma-separated plugin names never loaded (built-in ones too)
     "WARTA_PLUGINS_OPTIONAL": "",  # comma-separated plugin names skipped with a warning when they fail to load
@@ -223,6 +224,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_PROXY_HOPS=_non_negative_int("WARTA_PROXY_HOPS", env["WARTA_PROXY_HOPS"]),
         WARTA_LIMIT_PER_ACCOUNT=_rate_limit("WARTA_LIMIT_PER_ACCOUNT", env["WARTA_LIMIT_PER_ACCOUNT"]),
         WARTA_LIMIT_PER_IP=_rate_limit("WARTA_LIMIT_PER_IP", env["WARTA_LIMIT_PER_IP"]),
+        WARTA_API_RATE_LIMIT=_rate_limit("WARTA_API_RATE_LIMIT", env["WARTA_API_RATE_LIMIT"]),
         SECRET_KEY=secret_key,
         SQLALCHEMY_DATABASE_URI=database_url,
         # Worker processes run WARTA_WORKER_THREADS jobs at once, each with its own connection.

@@ -6,6 +6,8 @@ Rules:
 - each of the five roles of tenant B: 302/303/400/401/403/404/405; a 2xx only on a route
   without object ids and only when the page holds none of tenant A's data; never a 5xx;
 - afterwards tenant A's rows are unchanged and no audit event was written for A's organisations.
+Routes under /api/ take no session: there each role of tenant B calls with its own personal API token
+(every scope it may hold) and a JSON body `{}` on writes, so tenancy is checked behind authentication.
 Routes exempt from the check are listed in `EXEMPT` with the reason.
 """
 from __future__ import annotations
@@ -45,7 +47,11 @@ EXEMPT: dict[str, str] = {
                           "tenant data (tests/app/publishing)",
     "media.public_file": "platforms fetch media by a signed, expiring URL without signing in; a bad, foreign or "
                          "expired signature is 404 (tests/app/test_media.py)",
+    "api-docs.openapi_json": "the public OpenAPI document of /api/v1: schemas and paths only, no tenant data",
+    "api_docs.reference": "the public HTML rendering of that OpenAPI document, no tenant data",
 }
+
+API_PREFIX = "/api/"
 
 CHECKED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FOREIGN_OK = {302, 303, 400, 401, 403, 404, 405}
@@ -131,9 +137,21 @@ def _url_for(rule: Rule, tenant: Tenant, report: Report) -> str | None:
     return built[1] if built else None
 
 
-def _request(client: Any, method: str, url: str) -> tuple[int | None, str, str]:
+def _api_token(user: User, cache: dict[int, str]) -> dict[str, str]:
+    """A personal API token for `user` with every scope the user may hold (made once per check)."""
+    from app.api.tokens import create_token, may_approve
+
+    if user.id not in cache:
+        user.totp_enabled = True
+        scopes = {"read", "write"} | ({"approve"} if may_approve(user) else set())
+        cache[user.id] = create_token(user, "role-tenant check", scopes).secret
+        db.session.commit()
+    return {"Authorization": f"Bearer {cache[user.id]}"}
+
+
+def _request(client: Any, method: str, url: str, **kwargs: Any) -> tuple[int | None, str, str]:
     try:
-        response = client.open(url, method=method)
+        response = client.open(url, method=method, **kwargs)
     except Exception as error:  # TESTING propagates exceptions: count them as a 500
         return None, f"{type(error).__name__}: {error}", ""
     return response.status_code, response.get_data(as_text=True), response.headers.get("Location", "")
@@ -180,6 +198,7 @@ def check_routes(app: Flask, tenant_a: Tenant, tenant_b: Tenant, only: Any = Non
     last_audit = db.session.scalar(db.select(db.func.max(AuditEvent.id))) or 0
     identities: list[tuple[str, User | None]] = [("anonymous", None)]
     identities += [(f"tenant {tenant_b.label} {role}", user) for role, user in tenant_b.users.items()]
+    api_tokens: dict[int, str] = {}
     for rule in checkable_rules(app, only):
         url = _url_for(rule, tenant_a, report)
         if url is None:
@@ -191,10 +210,16 @@ def check_routes(app: Flask, tenant_a: Tenant, tenant_b: Tenant, only: Any = Non
             report.checked.add((rule.rule, method))
             for who, user in identities:
                 client = app.test_client()
-                if user is not None:
+                kwargs: dict[str, Any] = {}
+                if rule.rule.startswith(API_PREFIX):
+                    if method in ("POST", "PUT", "PATCH"):
+                        kwargs["json"] = {}
+                    if user is not None:
+                        kwargs["headers"] = _api_token(user, api_tokens)
+                elif user is not None:
                     db.session.refresh(user)  # a request may have rotated the session token
                     sign_in(client, user)
-                status, body, location = _request(client, method, url)
+                status, body, location = _request(client, method, url, **kwargs)
                 problem = _judge(who, user, status, body, location, has_ids, tenant_a)
                 if problem:
                     report.problems.append(f"{method} {url} ({rule.endpoint}) as {who}: {problem}")

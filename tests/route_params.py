@@ -38,6 +38,7 @@ ROUTE_PARAMS: dict[str, Callable[[Tenant], int]] = {
     "post_id": lambda t: t.post.id,
     "target_id": lambda t: t.target.id,
     "media_id": lambda t: t.media.id,
+    "token_id": lambda t: t.objects["api_token"].id,
 }
 
 #: Functions `(tenant, factory) -> None` that add objects of new models to each tenant tree.
@@ -145,3 +146,18 @@ def _post_template(tenant: Tenant, factory: Any) -> None:
 
 EXTRA_BUILDERS.append(_post_template)
 ROUTE_PARAMS["template_id"] = lambda t: t.objects["post_template"].id
+
+
+def _api_objects(tenant: Tenant, factory: Any) -> None:
+    """A personal API token of tenant A's staff (revoked only by its owner)."""
+    from app.api.tokens import create_token
+    from app.extensions import db
+    from app.models import User
+
+    staff = db.session.get(User, tenant.member.user_id)
+    staff.totp_enabled = True
+    tenant.objects["api_token"] = create_token(staff, f"token {tenant.marker}", {"read"}).token
+    db.session.commit()
+
+
+EXTRA_BUILDERS.append(_api_objects)

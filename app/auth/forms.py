@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from app.forms_common import MultiCheckboxField
 
 
 class LoginForm(FlaskForm):
@@ -57,6 +58,26 @@ class PasswordChangeForm(FlaskForm):
 
 
 class RecoveryCodesForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(), Length(min=6, max=8)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal API token; a current authenticator code confirms it is really you."""
+
+    name = StringField(_l("Name (what the token is for)"), validators=[DataRequired(), Length(max=100)])
+    scopes = MultiCheckboxField(_l("Allowed"), choices=[
+        SelectChoice("read", _l("Read (everything you can see)")),
+        SelectChoice("write", _l("Write (create and change posts, schedule, holds, retry)")),
+        SelectChoice("approve", _l("Approve and reject posts (reviewers only)")),
+    ], validators=[DataRequired(_l("Choose at least one permission."))], default=["read"])
+    expires_in_days = SelectField(_l("Expires"), choices=[
+        SelectChoice("30", _l("in 30 days")), SelectChoice("90", _l("in 90 days")),
+        SelectChoice("365", _l("in a year")), SelectChoice("0", _l("never")),
+    ], default="90")
     code = StringField(
         _l("Code from your authenticator app"),
         validators=[DataRequired(), Length(min=6, max=8)],

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.mfa import user_requires_2fa
+from app.extensions import login_manager
 from app.models import User
 
 #: Endpoints reachable before the second factor is done.
@@ -16,7 +17,14 @@ PRE_MFA_ENDPOINTS = {"auth.totp", "auth.enrol", "auth.logout", "auth.login", "st
 
 
 def enforce_session_rules() -> Response | None:
-    """End expired sessions; keep half-signed-in users on the 2FA pages."""
+    """End expired sessions; keep half-signed-in users on the 2FA pages.
+
+    /api ignores session cookies: its requests start anonymous (the cookie is never read or rewritten)
+    and app.api.core signs in the owner of a valid bearer token for that request only.
+    """
+    if request.path.startswith("/api/"):
+        g._login_user = login_manager.anonymous_user()
+        return None
     if not current_user.is_authenticated:
         return None
     now = int(time.time())

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic autogenerate reads this)."""
 from app.models.accounts import AccountStatus, SocialAccount
+from app.models.api_tokens import ApiToken
 from app.models.audit import AuditEvent
 from app.models.composer import PostTemplate, TemplateKind
 from app.models.influencers import (
@@ -36,6 +37,7 @@ __all__ = [
     "INDONESIAN_ZONES",
     "AccountStatus",
     "Agreement",
+    "ApiToken",
     "Approval",
     "Attestation",
     "AttestationState",
