@@ -40,9 +40,9 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session; each person gets their own context (cookies, storage).
+    """One headless Chromium for these tests; each person gets their own context (cookies, storage).
 
     Playwright's `launch` gives the browser a fresh temporary user-data directory and removes it on close.
     """
