@@ -14,14 +14,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from tests.e2e.browser.support import DESKTOP, Ui
+from tests.e2e.browser.support import DESKTOP, Demo, Ui
 
 CHROMIUM = os.environ.get("WARTA_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -64,26 +63,6 @@ def app_config(app_config: dict) -> dict:
     """As in production, every form carries its CSRF token (the other tests switch the check off)."""
     app_config["WTF_CSRF_ENABLED"] = True
     return app_config
-
-
-@dataclass
-class Demo:
-    """The seeded demo data, as ids and names (rows belong to the set-up session)."""
-
-    base_url: str
-    sim_url: str
-    app: Flask
-    ui: Ui
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → id, email, name, secret
-    accounts: dict[tuple[str, str], int] = field(default_factory=dict)  # (platform, handle) → id
-    organisations: dict[str, int] = field(default_factory=dict)  # name → id
-
-    def path(self, endpoint: str, **values: Any) -> str:
-        """The URL path of `endpoint` (for pages reached by address, e.g. from a notification)."""
-        from flask import url_for
-
-        with self.app.test_request_context():
-            return url_for(endpoint, **values)
 
 
 @pytest.fixture

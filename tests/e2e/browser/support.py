@@ -7,7 +7,9 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -68,3 +70,23 @@ def screenshot(page: Page, name: str) -> list[Path]:
         paths.append(path)
     page.set_viewport_size(DESKTOP)
     return paths
+
+
+@dataclass
+class Demo:
+    """The seeded demo data, as ids and names (rows belong to the set-up session)."""
+
+    base_url: str
+    sim_url: str
+    app: Flask
+    ui: Ui
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → id, email, name, secret
+    accounts: dict[tuple[str, str], int] = field(default_factory=dict)  # (platform, handle) → id
+    organisations: dict[str, int] = field(default_factory=dict)  # name → id
+
+    def path(self, endpoint: str, **values: Any) -> str:
+        """The URL path of `endpoint` (for pages reached by address, e.g. from a notification)."""
+        from flask import url_for
+
+        with self.app.test_request_context():
+            return url_for(endpoint, **values)
