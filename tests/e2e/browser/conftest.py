@@ -11,6 +11,7 @@ The `playwright` package itself is a test requirement (requirements-dev.txt), li
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -65,14 +66,23 @@ def app_config(app_config: dict) -> dict:
     return app_config
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    from app.auth.passwords import hash_password
+    from app.demo import DEMO_PASSWORD
+
+    return hash_password(DEMO_PASSWORD)
+
+
 @pytest.fixture
-def demo(live_app: Flask, app: Flask, sim_server: str) -> Demo:
+def demo(live_app: Flask, app: Flask, sim_server: str, monkeypatch: pytest.MonkeyPatch) -> Demo:
     """`make run`'s demo data in the database the live server reads (emptied after the test by `app`)."""
     from app.auth.mfa import totp_secret
     from app.demo import DEMO_DOMAIN, seed_demo
     from app.extensions import db
     from app.models import Organisation, SocialAccount, User
 
+    monkeypatch.setattr("app.demo.hash_password", lambda _password: _demo_password_hash())  # argon2 once
     seed_demo()
     db.session.commit()
     demo = Demo(base_url=live_app.config["WARTA_PUBLIC_URL"], sim_url=sim_server, app=live_app, ui=Ui(live_app))
