@@ -95,6 +95,16 @@ def demo(live_app: Flask, app: Flask, sim_server: str, monkeypatch: pytest.Monke
     return demo
 
 
+#: htmx logs a request it aborts for a newer one (hx-sync, live validation while typing) as an error;
+#: a request that really fails is logged as htmx:responseError or htmx:sendError, which still count.
+HTMX_ABORT_LOGS = ("htmx:sendAbort", "htmx:afterRequest")
+
+
+def _expected_console_error(text: str, location: dict) -> bool:
+    """Console errors that are no fault of the page: the browser's own favicon request, aborted htmx calls."""
+    return location.get("url", "").endswith("/favicon.ico") or text.startswith(HTMX_ABORT_LOGS)
+
+
 @pytest.fixture
 def person(browser: Any, demo: Demo) -> Iterator[Callable[[str], Any]]:
     """`person("reviewer")`: a signed-in page of that demo user, in a browser context of their own.
@@ -112,7 +122,7 @@ def person(browser: Any, demo: Demo) -> Iterator[Callable[[str], Any]]:
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda msg: problems.append(f"{key}: console: {msg.text} ({msg.location})")
-                if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico") else None)
+                if msg.type == "error" and not _expected_console_error(msg.text, msg.location) else None)
         page.on("pageerror", lambda exc: problems.append(f"{key}: page error: {exc}"))
         sign_in(page, demo.ui, demo.users[key])
         return page
