@@ -35,9 +35,10 @@ def app_endpoints() -> frozenset[str]:
     from app import create_app
     from tests.conftest import _base_config
 
-    instance = Path(tempfile.mkdtemp(prefix="warta-endpoints-"))
-    app = create_app(_base_config(f"sqlite:///{instance / 'unused.db'}", "redis://127.0.0.1:1/0", instance))
-    return frozenset(rule.endpoint for rule in app.url_map.iter_rules())
+    with tempfile.TemporaryDirectory(prefix="warta-endpoints-") as folder:
+        instance = Path(folder)
+        app = create_app(_base_config(f"sqlite:///{instance / 'unused.db'}", "redis://127.0.0.1:1/0", instance))
+        return frozenset(rule.endpoint for rule in app.url_map.iter_rules())
 
 
 def needs_endpoint(endpoint: str) -> pytest.MarkDecorator:
