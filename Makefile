@@ -33,10 +33,11 @@ run: setup
 	$(FLASK) seed-demo
 	$(FLASK) up
 
-## test: set up and run the whole suite (SQLite and PostgreSQL legs, real Redis).
+## test: set up and run the whole suite (SQLite and PostgreSQL legs, real Redis, browser tests in
+## Debian's Chromium, which must be installed: `apt-get install chromium`; .ci/run does it).
 test: $(DEV_STAMP) compile-translations
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	WARTA_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 ## bench: one JSON line per benchmark.
 bench: $(DEV_STAMP) compile-translations
