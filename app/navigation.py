@@ -50,15 +50,17 @@ def entries_for(user: Any) -> list[NavEntry]:
 
 
 def nav_items() -> list[dict[str, Any]]:
-    current = request.endpoint or ""
-    return [
-        {
-            "url": url_for(e.endpoint),
-            "label": str(e.label),
-            "active": current.split(".")[0] == e.endpoint.split(".")[0],
-        }
-        for e in entries_for(current_user)
-    ]
+    entries = entries_for(current_user)
+    current = _current_entry(entries, request.endpoint or "")
+    return [{"url": url_for(e.endpoint), "label": str(e.label), "active": e is current} for e in entries]
+
+
+def _current_entry(entries: list[NavEntry], endpoint: str) -> NavEntry | None:
+    """The entry of this page: its own, else the first entry of the same blueprint (one entry lit at most)."""
+    blueprint = endpoint.split(".")[0]
+    exact = [e for e in entries if e.endpoint == endpoint]
+    same_blueprint = [e for e in entries if e.endpoint.split(".")[0] == blueprint]
+    return (exact or same_blueprint or [None])[0]
 
 
 def init_app(app: Flask) -> None:

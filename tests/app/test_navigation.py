@@ -74,3 +74,12 @@ def test_entry_roles_and_predicates(app: Flask, factory, tree):
     # Without any role: only the entries that name no role (their pages show nothing foreign).
     assert {endpoint for endpoint, _label in shown["Tanpa peran"]} == {
         "calendar.index", "posts.index", "calendar_io.targets", "accounts.index", "orgs.tree"}
+
+
+def test_one_entry_is_current_even_when_two_share_a_blueprint(browser, factory, tree):
+    top, _opd = tree
+    client = browser(factory.user(top, "admin"))
+    for url in ("/holds", "/admin/health"):
+        html = client.get(url).get_data(as_text=True)
+        block = re.search(r'<nav class="mainnav"[^>]*>(.*?)</nav>', html, re.S).group(1)
+        assert re.findall(r'href="([^"]+)"[^>]*aria-current="page"', block) == [url]
