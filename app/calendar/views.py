@@ -42,9 +42,12 @@ RESCHEDULE_ERRORS = {
 def _day_arg(name: str, default: date) -> date:
     raw = request.args.get(name, "")
     try:
-        return date.fromisoformat(raw) if raw else default
+        value = date.fromisoformat(raw) if raw else default
     except ValueError:
         abort(400)
+    if not 1900 <= value.year <= 2200:  # the grid reaches into the neighbouring months
+        abort(400)
+    return value
 
 
 def _filters() -> Filters:

@@ -152,6 +152,7 @@ def test_tenancy_foreign_posts_and_filters(browser, factory, tree):
     assert client.get(f"/calendar?org_id={top.id}").status_code == 404
     assert client.get(f"/calendar?account_id={foreign_account.id}").status_code == 404
     assert client.get("/calendar?date=2027-13-01").status_code == 400
+    assert client.get("/calendar?date=0001-01-01").status_code == 400
     assert browser(None).get("/calendar").status_code in (302, 401)
 
 
