@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import calendar as pycalendar
-from collections.abc import Iterable
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from app.extensions import db
 from app.i18n import zone_label
@@ -77,11 +78,12 @@ class Entry:
 @dataclass
 class Day:
     day: date
-    entries: list[Entry]
-    more: int = 0  # entries left out by the day limit
+    post_ids: list[int]  # the posts shown, by time
+    more: int = 0  # posts left out by the day limit
     in_month: bool = True
     is_today: bool = False
     is_past: bool = False
+    entries: list[Entry] = field(default_factory=list)  # filled by `fill`
 
 
 def month_range(day: date) -> tuple[date, date]:
@@ -123,15 +125,15 @@ def step(view: str, day: date, span: str, forward: bool) -> date:
     return (first - timedelta(days=1)).replace(day=1)
 
 
-def posts_in_range(user: User, filters: Filters, start: date, end: date) -> Select:
-    """One query: the visible posts with a publish time in [start, end) ± the zone margin, by time.
+def posts_in_range(user: User, filters: Filters, start: date, end: date, *columns: Any) -> Select:
+    """The visible posts timed in [start, end) ± the zone margin: by default (id, time, zone), by time.
 
-    Tenancy: `subtree_filter` on the joined organisation (PostgreSQL uses the index on
-    `post (organisation_id, scheduled_at)` per visible organisation).
+    Tenancy: `subtree_filter` on the joined organisation; PostgreSQL uses the index on
+    `post (organisation_id, scheduled_at)` for an organisation, `post (scheduled_at)` for a whole tree.
     """
     low = datetime.combine(start, time(0), tzinfo=UTC) - ZONE_MARGIN
     high = datetime.combine(end, time(0), tzinfo=UTC) + ZONE_MARGIN
-    query = (select(Post.id, Post.title, func.substr(Post.body, 1, 80), Post.state, Post.scheduled_at, Organisation)
+    query = (select(*(columns or (Post.id, Post.scheduled_at, Organisation.timezone)))
              .join(Organisation, Organisation.id == Post.organisation_id)
              .where(subtree_filter(user), Post.scheduled_at >= low, Post.scheduled_at < high))
     if filters.organisation is not None:
@@ -145,60 +147,139 @@ def posts_in_range(user: User, filters: Filters, start: date, end: date) -> Sele
         query = query.where(select(PostTarget.id).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
                             .where(PostTarget.post_id == Post.id, SocialAccount.platform == filters.platform)
                             .exists())
-    return query.order_by(Post.scheduled_at, Post.id)
+    return query if columns else query.order_by(Post.scheduled_at, Post.id)
 
 
-def load_entries(user: User, filters: Filters, start: date, end: date) -> list[Entry]:
-    """The posts whose local day (in their organisation's zone) is in [start, end), by time."""
-    entries = []
-    for post_id, title, body_start, state, scheduled_at, organisation in db.session.execute(
-            posts_in_range(user, filters, start, end)):
-        local = scheduled_at.astimezone(ZoneInfo(organisation.timezone))
-        if start <= local.date() < end:
-            entries.append(Entry(post_id, title or body_start or "", state, scheduled_at, local,
-                                 organisation.timezone, organisation))
-    return entries
+def _local_midnights(zone: str, first: date, last: date) -> list[datetime]:
+    """UTC instants of the local midnights of each day from `first` to `last` (inclusive) in `zone`."""
+    tz = ZoneInfo(zone)
+    count = (last - first).days + 1
+    return [datetime.combine(first + timedelta(days=n), time(0), tzinfo=tz).astimezone(UTC) for n in range(count)]
 
 
-def add_targets(entries: Iterable[Entry], user: User, now: datetime | None = None) -> None:
-    """Fill platforms, target states and `movable` of the entries shown (one query)."""
-    by_id = {e.id: e for e in entries}
-    if not by_id:
-        return
-    rows = db.session.execute(
-        select(PostTarget.post_id, SocialAccount.platform, PostTarget.state)
-        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
-        .where(PostTarget.post_id.in_(by_id)).order_by(SocialAccount.platform))
-    for post_id, platform, state in rows:
-        entry = by_id[post_id]
-        if platform not in entry.platforms:
-            entry.platforms.append(platform)
-        entry.target_states.add(state)
-    now = now or utcnow()
-    may_move: dict[int, bool] = {}
-    for entry in by_id.values():
-        org = entry.organisation
-        if org.id not in may_move:
-            may_move[org.id] = has_role(user, org, *MOVE_ROLES)
-        entry.movable = (may_move[org.id] and entry.scheduled_at > now
-                         and entry.target_states <= MOVABLE_TARGET_STATES)
+def locate(user: User, filters: Filters, start: date, end: date) -> list[tuple[int, date]]:
+    """(post id, local day in its organisation's zone) of the posts in [start, end), by time."""
+    first = start - timedelta(days=1)
+    midnights: dict[str, list[datetime]] = {}
+    located = []
+    for post_id, scheduled_at, zone in db.session.execute(posts_in_range(user, filters, start, end)):
+        if zone not in midnights:
+            midnights[zone] = _local_midnights(zone, first, end + timedelta(days=1))
+        day = first + timedelta(days=bisect_right(midnights[zone], scheduled_at) - 1)
+        if start <= day < end:
+            located.append((post_id, day))
+    return located
 
 
-def days(entries: list[Entry], start: date, end: date, today: date, limit: int | None,
-         month: int | None = None) -> list[Day]:
-    """One Day per date in [start, end) with at most `limit` entries each."""
-    grouped: dict[date, list[Entry]] = {}
-    for entry in entries:
-        grouped.setdefault(entry.local.date(), []).append(entry)
+def _zones(user: User, filters: Filters) -> list[str]:
+    query = select(Organisation.timezone).where(subtree_filter(user)).distinct()
+    if filters.organisation is not None:
+        query = query.where(Organisation.path.like(f"{filters.organisation.path}%"))
+    return sorted(db.session.scalars(query))
+
+
+def _day_number(midnights: dict[str, list[datetime]]) -> Any:
+    """SQL: 1 + the local day of `Post.scheduled_at` counted from the first midnight, in its org's zone."""
+    def counted(instants: list[datetime]) -> Any:
+        return case(*[(Post.scheduled_at < instant, n) for n, instant in enumerate(instants)], else_=len(instants))
+
+    if len(midnights) == 1:
+        return counted(next(iter(midnights.values())))
+    return case(*[(Organisation.timezone == zone, counted(instants)) for zone, instants in midnights.items()],
+                else_=-1)
+
+
+def first_per_day(user: User, filters: Filters, start: date, end: date, limit: int) -> list[tuple[int, date, int]]:
+    """(post id, local day, posts that day) of the first `limit` posts of each day in [start, end).
+
+    The database groups the posts by local day (window functions), so a month of a whole Pemda
+    (thousands of posts) sends back only the posts shown.
+    """
+    first = start - timedelta(days=1)
+    midnights = {zone: _local_midnights(zone, first, end + timedelta(days=1)) for zone in _zones(user, filters)}
+    if not midnights:
+        return []
+    day = _day_number(midnights)
+    ranked = posts_in_range(
+        user, filters, start, end, Post.id, day.label("day"),
+        func.row_number().over(partition_by=day, order_by=(Post.scheduled_at, Post.id)).label("rank"),
+        func.count().over(partition_by=day).label("total")).subquery()
+    rows = db.session.execute(select(ranked.c.id, ranked.c.day, ranked.c.total)
+                              .where(ranked.c.rank <= limit).order_by(ranked.c.day, ranked.c.rank))
+    located = []
+    for post_id, number, total in rows:
+        local_day = first + timedelta(days=number - 1)
+        if start <= local_day < end:
+            located.append((post_id, local_day, total))
+    return located
+
+
+def days(located: list[tuple[int, date]] | list[tuple[int, date, int]], start: date, end: date, today: date,
+         limit: int | None, month: int | None = None) -> list[Day]:
+    """One Day per date in [start, end), each with the ids of at most `limit` posts.
+
+    `located` comes from `locate` (every post) or `first_per_day` (with each day's total).
+    """
+    grouped: dict[date, list[int]] = {}
+    totals: dict[date, int] = {}
+    for post_id, day, *total in located:
+        grouped.setdefault(day, []).append(post_id)
+        totals[day] = total[0] if total else totals.get(day, 0) + 1
     result = []
     current = start
     while current < end:
         found = grouped.get(current, [])
         shown = found if limit is None else found[:limit]
-        result.append(Day(current, shown, len(found) - len(shown), month is None or current.month == month,
-                          current == today, current < today))
+        in_month = month is None or current.month == month
+        result.append(Day(current, shown, totals.get(current, 0) - len(shown), in_month, current == today,
+                          current < today))
         current += timedelta(days=1)
     return result
+
+
+def entries_by_id(user: User, post_ids: list[int], now: datetime | None = None) -> dict[int, Entry]:
+    """The shown posts with title, state, organisation, platforms and whether the user may move them."""
+    if not post_ids:
+        return {}
+    rows = db.session.execute(
+        select(Post.id, Post.title, func.substr(Post.body, 1, 80), Post.state, Post.scheduled_at, Organisation)
+        .join(Organisation, Organisation.id == Post.organisation_id)
+        .where(subtree_filter(user), Post.id.in_(post_ids)))
+    entries = {}
+    for post_id, title, body_start, state, scheduled_at, organisation in rows:
+        local = scheduled_at.astimezone(ZoneInfo(organisation.timezone))
+        entries[post_id] = Entry(post_id, title or body_start or "", state, scheduled_at, local,
+                                 organisation.timezone, organisation)
+    add_targets(entries, user, now)
+    return entries
+
+
+def fill(grid: list[Day], user: User) -> None:
+    """Put the shown posts' details into each Day (two queries for the whole grid)."""
+    entries = entries_by_id(user, [post_id for d in grid for post_id in d.post_ids])
+    for d in grid:
+        d.entries = [entries[post_id] for post_id in d.post_ids if post_id in entries]
+
+
+def add_targets(entries: dict[int, Entry], user: User, now: datetime | None = None) -> None:
+    """Fill platforms, target states and `movable` of the entries (one query)."""
+    rows = db.session.execute(
+        select(PostTarget.post_id, SocialAccount.platform, PostTarget.state)
+        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+        .where(PostTarget.post_id.in_(list(entries))).order_by(SocialAccount.platform))
+    for post_id, platform, state in rows:
+        entry = entries[post_id]
+        if platform not in entry.platforms:
+            entry.platforms.append(platform)
+        entry.target_states.add(state)
+    now = now or utcnow()
+    may_move: dict[int, bool] = {}
+    for entry in entries.values():
+        org = entry.organisation
+        if org.id not in may_move:
+            may_move[org.id] = has_role(user, org, *MOVE_ROLES)
+        entry.movable = (may_move[org.id] and entry.scheduled_at > now
+                         and entry.target_states <= MOVABLE_TARGET_STATES)
 
 
 def default_zone(user: User, filters: Filters) -> str:

@@ -17,10 +17,9 @@ from app.calendar import services
 from app.calendar.services import Filters
 from app.extensions import db
 from app.forms_common import LocalTimeError, local_input_value, parse_local
-from app.models import Organisation, Post, SocialAccount, utcnow
-from app.posts.services import admin_organisations
+from app.models import Organisation, Post, Role, SocialAccount, utcnow
 from app.publishing import lifecycle
-from app.tenancy import get_scoped_or_404, has_role, scoped
+from app.tenancy import get_scoped_or_404, has_role, has_role_anywhere, scoped
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -43,9 +42,12 @@ RESCHEDULE_ERRORS = {
 def _day_arg(name: str, default: date) -> date:
     raw = request.args.get(name, "")
     try:
-        return date.fromisoformat(raw) if raw else default
+        value = date.fromisoformat(raw) if raw else default
     except ValueError:
         abort(400)
+    if not 1900 <= value.year <= 2200:  # the grid reaches into the neighbouring months
+        abort(400)
+    return value
 
 
 def _filters() -> Filters:
@@ -72,9 +74,9 @@ def _filter_args(filters: Filters) -> dict[str, Any]:
 
 def _new_post_org(filters: Filters) -> Organisation | None:
     """The organisation an "+ post" link writes for: the chosen one, or the user's only admin one."""
-    if filters.organisation is not None and has_role(current_user, filters.organisation, "admin"):
+    if filters.organisation is not None and has_role(current_user, filters.organisation, Role.ADMIN):
         return filters.organisation
-    writable = admin_organisations(current_user)
+    writable = list(db.session.scalars(scoped(Organisation, current_user, [Role.ADMIN]).limit(2)))
     return writable[0] if len(writable) == 1 else None
 
 
@@ -99,22 +101,26 @@ def index() -> str:
     today = utcnow().astimezone(ZoneInfo(zone)).date()
     day = _day_arg("date", today)
     start, end = services.visible_range(view, day, span)
-    entries = services.load_entries(current_user, filters, start, end)
     page, has_next = 1, False
     if view == "list":
+        located = services.locate(current_user, filters, start, end)
         page = max(request.args.get("page", 1, type=int), 1)
         offset = (page - 1) * services.LIST_PAGE_SIZE
-        has_next = len(entries) > offset + services.LIST_PAGE_SIZE
-        entries = entries[offset:offset + services.LIST_PAGE_SIZE]
-        grid = services.days(entries, start, end, today, None)
-        grid = [d for d in grid if d.entries]
+        has_next = len(located) > offset + services.LIST_PAGE_SIZE
+        located = located[offset:offset + services.LIST_PAGE_SIZE]
+        grid = [d for d in services.days(located, start, end, today, None) if d.post_ids]
     else:
-        grid = services.days(entries, start, end, today, services.DAY_LIMIT[view],
-                             day.month if view == "month" else None)
-    services.add_targets([e for d in grid for e in d.entries], current_user)
-    organisations = list(db.session.scalars(scoped(Organisation, current_user).order_by(Organisation.path)))
-    accounts = list(db.session.scalars(scoped(SocialAccount, current_user)
-                                       .order_by(SocialAccount.platform, SocialAccount.handle)))
+        limit = services.DAY_LIMIT[view]
+        grid = services.days(services.first_per_day(current_user, filters, start, end, limit), start, end, today,
+                             limit, day.month if view == "month" else None)
+    services.fill(grid, current_user)
+    # Filter choices as plain rows: a Pemda has hundreds of organisations and accounts.
+    organisations = db.session.execute(scoped(Organisation, current_user).with_only_columns(
+        Organisation.id, Organisation.name, Organisation.path).order_by(Organisation.path)).all()
+    accounts = db.session.execute(scoped(SocialAccount, current_user).with_only_columns(
+        SocialAccount.id, SocialAccount.platform, SocialAccount.handle)
+        .order_by(SocialAccount.platform, SocialAccount.handle)).all()
+    months = {(d.day.year, d.day.month) for d in grid}
     args = _filter_args(filters)
     return render_template(
         "calendar/index.html", view=view, span=span, day=day, days=grid, title=_title(view, day, start, end, span),
@@ -124,7 +130,8 @@ def index() -> str:
         weekdays_short=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
         prev_day=services.step(view, day, span, False), next_day=services.step(view, day, span, True),
         today=today, zone=zone, page=page, has_next=has_next, new_post_org=_new_post_org(filters),
-        can_write=bool(admin_organisations(current_user)), format_date=format_date,
+        can_write=has_role_anywhere(current_user, Role.ADMIN), format_date=format_date,
+        month_names={ym: format_date(date(ym[0], ym[1], 1), "MMMM y") for ym in months},
         calendar_status_labels=STATUS_LABELS,
     )
 

@@ -62,15 +62,16 @@ def test_no_menu_for_visitors(browser):
 
 
 def test_entry_roles_and_predicates(app: Flask, factory, tree):
-    top, opd = tree
+    _top, opd = tree
     add_nav_entry(app, "main.index", "Hanya koordinator", 99, roles=["coordinator"])
     add_nav_entry(app, "main.index", "Hanya Pak Budi", 99, visible=lambda user: user.name == "Budi")
     coordinator = factory.user(opd, "coordinator", name="Ani")
     budi = factory.user(opd, "viewer", name="Budi")
     nobody = factory.user(name="Tanpa peran")
     shown = {u.name: {(e.endpoint, str(e.label)) for e in entries_for(u)} for u in (coordinator, budi, nobody)}
-    assert ("main.index", "Hanya koordinator") in shown["Ani"] and ("main.index", "Hanya Pak Budi") not in shown["Ani"]
-    assert ("main.index", "Hanya Pak Budi") in shown["Budi"] and ("main.index", "Hanya koordinator") not in shown["Budi"]
+    only_coordinator, only_budi = ("main.index", "Hanya koordinator"), ("main.index", "Hanya Pak Budi")
+    assert only_coordinator in shown["Ani"] and only_budi not in shown["Ani"]
+    assert only_budi in shown["Budi"] and only_coordinator not in shown["Budi"]
     # Without any role: only the entries that name no role (their pages show nothing foreign).
     assert {endpoint for endpoint, _label in shown["Tanpa peran"]} == {
         "calendar.index", "posts.index", "calendar_io.targets", "accounts.index", "orgs.tree"}

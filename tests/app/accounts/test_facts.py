@@ -66,7 +66,7 @@ def test_crisis_hold_and_security_gate_hold(browser, factory, tree):
 
 
 def test_connect_and_reconnect_buttons_for_admins_only(browser, factory, tree):
-    top, opd = tree
+    _top, opd = tree
     expiring = factory.account(opd, "instagram", handle="hampir", token_expires_at=utcnow() + timedelta(days=2))
     factory.account(opd, "facebook", handle="aman", token_expires_at=utcnow() + timedelta(days=60))
     broken = factory.account(opd, "x", handle="putus", status=AccountStatus.NEEDS_RECONNECT)

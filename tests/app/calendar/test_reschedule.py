@@ -146,7 +146,7 @@ def test_who_may_move(browser, factory, org, people):
 def test_lifecycle_reschedule_refuses_naive_times_and_held_targets_move(factory, org, people):
     post = approved_post(factory, org, people["author"], people["reviewer"])
     with pytest.raises(ValueError):
-        lifecycle.reschedule(post, datetime(2027, 3, 12, 1, 30), people["reviewer"])  # noqa: DTZ001
+        lifecycle.reschedule(post, datetime(2027, 3, 12, 1, 30), people["reviewer"])
     post.targets[0].state = TargetState.HELD
     assert lifecycle.reschedule(post, WHEN + timedelta(days=1), people["reviewer"]) is False
     assert post.targets[0].due_at == WHEN + timedelta(days=1)

@@ -57,6 +57,22 @@ def test_month_view_by_local_day_monday_first_in_indonesian(browser, factory, tr
     assert "cal-state-scheduled" in cells["2027-03-10"] and "Terjadwal" in cells["2027-03-10"]
 
 
+def test_each_post_on_its_own_organisations_local_day(browser, factory, tree):
+    top, health, _roads, _foreign = tree
+    west = factory.org("Dinas di WIB", parent=top, timezone="Asia/Jakarta")
+    admin = factory.user(top, "admin")
+    when = datetime(2027, 3, 9, 16, 30, tzinfo=UTC)  # 01:30 WIT on the 10th, 23:30 WIB on the 9th
+    timed_post(factory, health, admin, "Di Jayapura", when)
+    timed_post(factory, west, admin, "Di Jakarta", when)
+    for view in ("month", "week"):
+        cells = day_cells(browser(admin).get(f"/calendar?view={view}&date=2027-03-09").get_data(as_text=True))
+        assert "Di Jayapura" in cells["2027-03-10"] and "01:30 WIT" in cells["2027-03-10"]
+        assert "Di Jakarta" in cells["2027-03-09"] and "23:30 WIB" in cells["2027-03-09"]
+        assert "Di Jakarta" not in cells["2027-03-10"] and "Di Jayapura" not in cells["2027-03-09"]
+    listed = browser(admin).get("/calendar?view=list&span=day&date=2027-03-09").get_data(as_text=True)
+    assert "Di Jakarta" in listed and "Di Jayapura" not in listed
+
+
 def test_week_view_covers_monday_to_sunday(browser, factory, tree):
     top, health, _roads, _foreign = tree
     admin = factory.user(top, "admin")
@@ -136,6 +152,7 @@ def test_tenancy_foreign_posts_and_filters(browser, factory, tree):
     assert client.get(f"/calendar?org_id={top.id}").status_code == 404
     assert client.get(f"/calendar?account_id={foreign_account.id}").status_code == 404
     assert client.get("/calendar?date=2027-13-01").status_code == 400
+    assert client.get("/calendar?date=0001-01-01").status_code == 400
     assert browser(None).get("/calendar").status_code in (302, 401)
 
 
