@@ -222,3 +222,21 @@ def test_quota_warning_when_the_planned_time_is_crowded(browser, factory, opd):
     assert "Kuota ramai_tt: 6 dari 6 unggahan dalam 1 menit" in crowded
     _status, calm = _check(client, opd, body="Satu lagi", accounts=[str(account.id)], scheduled_at="2030-11-25T08:00")
     assert "Kuota ramai_tt" not in calm
+
+
+def test_collaborators_are_counted_against_the_platforms_limit(browser, factory, opd):
+    from tests.app.influencers.builders import collaborate, influencer
+
+    admin = factory.user(opd, "admin")
+    account = factory.account(opd, "instagram")
+    post = factory.post(opd, admin, body="Kolaborasi")
+    db.session.add(PostTarget(post_id=post.id, account_id=account.id))
+    db.session.commit()
+    for number in range(4):
+        collaborate(post, influencer(opd, f"P{number}", instagram=(f"p{number}", None)), "collaborator")
+    client = browser(admin)
+    _status, page = _check(client, opd, post=post, body="Kolaborasi", accounts=[str(account.id)])
+    assert 'id="collab-instagram">Kolaborator: 4 / 3' in page and "counter-over" in page
+    assert "paling banyak 3 kolaborator per postingan" in page
+    page = client.get(f"/posts/{post.id}/edit").get_data(as_text=True)
+    assert f"/posts/{post.id}/collaborations" in page  # tagging is one click away
