@@ -125,6 +125,15 @@ def _collaborator_count(post: Post) -> int:
     return len({c.influencer_id for c in post_collaborations(post)})
 
 
+def _collaboration_problems(post: Post) -> list[str]:
+    """The influencer rules submission applies (consent, agreements, each platform's collaborator limit)."""
+    if not post.id:
+        return []
+    from app.influencers.services import collaboration_problems
+
+    return [str(problem) for problem in collaboration_problems(post)]
+
+
 def _quota_warnings(accounts: list[SocialAccount], when: datetime) -> list[str]:
     from app.publishing.quotas import planning_forecast
 
@@ -170,7 +179,7 @@ def check_draft(post: Post, accounts: list[SocialAccount]) -> DraftCheck:
             check.warnings = [i.message for i in issues if i.platform == platform and not i.blocking]
             check.warnings += _quota_warnings(by_platform[platform], post.scheduled_at or utcnow())
             checks.append(check)
-        general = [i.message for i in issues if i.platform is None]
+        general = [i.message for i in issues if i.platform is None] + _collaboration_problems(post)
     return DraftCheck(checks, general)
 
 

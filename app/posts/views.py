@@ -235,7 +235,8 @@ def _check_from_form(form: PostForm, organisation: Organisation, offered: dict, 
     data = services.read_form(form, organisation, offered)
     chosen = [offered[i] for i in sorted(data.account_ids) if i in offered]
     variants = services.merged_variants(post.variants if post else {}, data)
-    transient = composer.transient_post(organisation, current_user, data.title, data.body, variants, chosen, post,
+    author = current_user._get_current_object()  # a real User, not the request proxy
+    transient = composer.transient_post(organisation, author, data.title, data.body, variants, chosen, post,
                                         data.scheduled_at)
     return composer.check_draft(transient, chosen)
 

@@ -3,7 +3,7 @@ of another tenant and anonymously: never 200, never 500, nothing changed."""
 from __future__ import annotations
 
 from app.extensions import db
-from app.models import AccountStatus, Membership, Organisation, OrgKind, Post, Role, SocialAccount
+from app.models import AccountStatus, Media, Membership, Organisation, OrgKind, Post, Role, SocialAccount
 
 BLUEPRINTS = {"orgs", "members", "accounts", "posts"}
 OBJECT_PARAMS = {"org_id", "post_id", "account_id", "membership_id"}
@@ -18,6 +18,11 @@ def test_foreign_tenants_get_403_or_404_and_anonymous_users_the_login(app, brows
         "account_id": factory.account(home, "instagram").id,
         "membership_id": db.session.scalar(db.select(Membership.id).where(Membership.user_id == admin.id)),
     }
+    media = Media(organisation_id=home.id, uploaded_by_id=admin.id, filename="a.jpg", content_type="image/jpeg",
+                  size_bytes=1, sha256="0" * 64, storage_key="page-tenancy/a.jpg")
+    db.session.add(media)
+    db.session.commit()
+    ids["media_id"] = media.id  # composer media routes (/posts/<post_id>/media/<media_id>/...)
     foreign = factory.org("Diskominfo Kota Jayapura", kind=OrgKind.DISKOMINFO)
     visitors = {role.value: browser(factory.user(foreign, role)) for role in Role}
     anonymous = browser()

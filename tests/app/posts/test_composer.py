@@ -222,3 +222,42 @@ def test_quota_warning_when_the_planned_time_is_crowded(browser, factory, opd):
     assert "Kuota ramai_tt: 6 dari 6 unggahan dalam 1 menit" in crowded
     _status, calm = _check(client, opd, body="Satu lagi", accounts=[str(account.id)], scheduled_at="2030-11-25T08:00")
     assert "Kuota ramai_tt" not in calm
+
+
+def test_collaborators_are_counted_against_the_platforms_limit(browser, factory, opd):
+    from tests.app.influencers.builders import collaborate, influencer
+
+    admin = factory.user(opd, "admin")
+    account = factory.account(opd, "instagram")
+    post = factory.post(opd, admin, body="Kolaborasi")
+    db.session.add(PostTarget(post_id=post.id, account_id=account.id))
+    db.session.commit()
+    for number in range(4):
+        collaborate(post, influencer(opd, f"P{number}", instagram=(f"p{number}", None)), "collaborator")
+    client = browser(admin)
+    _status, page = _check(client, opd, post=post, body="Kolaborasi", accounts=[str(account.id)])
+    assert 'id="collab-instagram">Kolaborator: 4 / 3' in page and "counter-over" in page
+    assert "paling banyak 3 kolaborator per postingan" in page
+    page = client.get(f"/posts/{post.id}/edit").get_data(as_text=True)
+    assert f"/posts/{post.id}/collaborations" in page  # tagging is one click away
+
+
+def test_one_check_covers_all_five_platforms(browser, factory, opd):
+    accounts = [factory.account(opd, platform, handle=f"dinkes_{platform}")
+                for platform in ("facebook", "instagram", "x", "youtube", "tiktok")]
+    admin = factory.user(opd, "admin")
+    post = factory.post(opd, admin, body="Semua platform", title="Judul video")
+    media = Media(organisation_id=opd.id, uploaded_by_id=admin.id, filename="foto.jpg", content_type="image/jpeg",
+                  size_bytes=1000, sha256="0" * 64, storage_key="k/foto.jpg", width=1080, height=1080)
+    db.session.add(media)
+    db.session.flush()
+    db.session.add(PostMedia(post_id=post.id, media_id=media.id, position=0))
+    db.session.commit()
+    status, page = _check(browser(admin), opd, post=post, body="Semua platform\nbaris kedua", title="Judul video",
+                          accounts=[str(a.id) for a in accounts], tiktok_privacy_level="SELF_ONLY")
+    assert status == 200
+    for platform in ("facebook", "instagram", "x", "youtube", "tiktok"):
+        assert f'class="preview preview-{platform}"' in page and f"dinkes_{platform}" in page
+    assert page.count(f'src="/media/{media.id}"') == 5  # the thumbnail on every card
+    assert "Semua platform\nbaris kedua" in page  # line breaks kept (pre-wrap)
+    assert "YouTube" in page and "Judul video" in page
