@@ -14,4 +14,4 @@ def register_composer(app: Flask) -> None:
 
     app.register_blueprint(review_bp)
     app.register_blueprint(templates_bp)
-    add_nav_entry(app, "review.inbox", _l("Review"), 24, roles=[Role.REVIEWER])
+    add_nav_entry(app, "review.inbox", _l("Review"), 24, roles=[Role.REVIEWER, Role.ADMIN])
