@@ -88,8 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
-    from app.calendar_io import init_app as init_calendar_io
     from app.calendar import init_app as init_calendar
+    from app.calendar_io import init_app as init_calendar_io
     from app.connect.views import bp as connect_bp
     from app.influencers import init_app as init_influencers
     from app.main.views import bp as main_bp
