@@ -34,7 +34,7 @@ class BenchEnv:
 
         base = make_url(os.environ.get("WARTA_BENCH_PG_URL", PG_DEFAULT))
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        db_name = f"warta_bench_{name}"
+        db_name = f"{os.environ.get('WARTA_BENCH_PG_PREFIX', 'warta_bench_')}{name}"
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{db_name}"'))
