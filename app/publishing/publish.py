@@ -105,6 +105,9 @@ def human_error(kind: str, platform_message: str = "") -> str:
                            message=platform_message),
             "unconfirmed": _("We could not confirm whether this post went out. Please check the account "
                              "before posting it again."),
+            "unresolved": _("We could not confirm whether this post went out: the platform could not be asked, "
+                            "even after several tries. Please check the account before posting it again. "
+                            "Platform message: %(message)s", message=platform_message),
             "account_disabled": _("The account is switched off in Warta, so nothing was published."),
             "too_late": _("It could not go out before its latest allowed time, so it was not published."),
             "not_approved": _("The post was not approved by its time, so it was not published."),
@@ -429,8 +432,8 @@ def finish_permanent(claimed: Claimed, message: str) -> str:
     return outcome
 
 
-def _finish_failed(claimed: Claimed, reason: str, error: str) -> str:
-    if not _settle(claimed, T.FAILED, reason=reason, error=error):
+def _finish_failed(claimed: Claimed, reason: str, error: str, release_quota: bool = True) -> str:
+    if not _settle(claimed, T.FAILED, reason=reason, error=error, release_quota=release_quota):
         return "lost_race"
     _emit(claimed, "target.failed", error=error)
     return _done(claimed, "failed")
@@ -449,7 +452,8 @@ def finish_unconfirmed(claimed: Claimed, detail: str) -> str:
     """The call's outcome is unknown; a target the dispatcher already marked stays as it is."""
     grace = timedelta(seconds=current_app.config.get("WARTA_RECONCILE_GRACE_SECONDS", 30))
     if _settle(claimed, T.UNCONFIRMED, reason=detail[:200], error=human_error("unconfirmed"),
-               values={"due_at": utcnow() + grace}, release_quota=False, sources=(T.PUBLISHING,)):
+               values={"due_at": utcnow() + grace, "reconcile_attempts": 0}, release_quota=False,
+               sources=(T.PUBLISHING,)):
         _emit(claimed, "target.unconfirmed")
         _done(claimed, "unconfirmed")
         logger.warning("unconfirmed: %s", detail, extra={"target_id": claimed.target_id})
@@ -459,6 +463,7 @@ def finish_unconfirmed(claimed: Claimed, detail: str) -> str:
 def mark_unconfirmed(target: PostTarget, detail: str) -> None:
     """The outcome of a platform call is unknown: never retry blindly, reconcile soon."""
     lifecycle.move_target(target, T.UNCONFIRMED, reason=detail[:200], error=human_error("unconfirmed"))
+    target.reconcile_attempts = 0
     # The platform may still be finishing the request the client gave up on: asking at once can find
     # nothing, re-queue, and post twice (tests/e2e/test_pipeline_meta.py reproduces it). Wait a grace first.
     target.due_at = utcnow() + timedelta(seconds=current_app.config.get("WARTA_RECONCILE_GRACE_SECONDS", 30))
@@ -475,6 +480,26 @@ def _emit_failed(target: PostTarget) -> None:
 
 # -- reconciling unconfirmed targets ---------------------------------------------------------------
 
+def _count_unresolved(claimed: Claimed, exc: AdapterError) -> str:
+    """One more round that could not ask the platform; after WARTA_RECONCILE_MAX_ATTEMPTS the target
+    fails and its author is told to check the account (it is never re-posted blindly)."""
+    db.session.rollback()
+    target = db.session.get(PostTarget, claimed.target_id, with_for_update=_for_update())
+    if target is None or target.state != T.UNCONFIRMED or target.dispatch_seq != claimed.seq:
+        db.session.rollback()
+        return "stale"
+    target.reconcile_attempts = (target.reconcile_attempts or 0) + 1
+    if target.reconcile_attempts < int(current_app.config.get("WARTA_RECONCILE_MAX_ATTEMPTS", 20)):
+        db.session.commit()
+        return "unresolved"
+    tries = target.reconcile_attempts
+    db.session.commit()
+    outcome = _finish_failed(claimed, "reconcile_exhausted", human_error("unresolved", exc.platform_message),
+                             release_quota=False)  # it may have gone out: the call still counts
+    logger.warning("unconfirmed and unresolved after %d tries: failed", tries, extra={"target_id": claimed.target_id})
+    return "unresolved_failed" if outcome == "failed" else outcome
+
+
 def reconcile_target(target_id: int, seq: int) -> str:
     """Ask the platform whether an unconfirmed target went out: published, or back to queued."""
     target = db.session.get(PostTarget, target_id)
@@ -489,7 +514,7 @@ def reconcile_target(target_id: int, seq: int) -> str:
         found = adapters.get_adapter(platform).find_published(job)
     except AdapterError as exc:
         logger.warning("reconcile could not ask the platform: %s", exc, extra={"target_id": target_id})
-        return "unresolved"
+        return _count_unresolved(claimed, exc)
     if found is not None:
         if not _settle(claimed, T.PUBLISHED, reason="reconciled_found", sources=(T.UNCONFIRMED,), release_quota=False,
                        values={"remote_id": found.remote_id, "remote_url": found.permalink, "last_error": None}):

@@ -118,3 +118,45 @@ def test_an_outcome_for_a_target_that_moved_on_is_not_recorded(app, factory, run
     target = db.session.get(PostTarget, target_id)
     assert target.state == TargetState.PUBLISHING and target.last_error is None
     assert [e.action for e in _target_audit(target_id)][-1] == "target.publishing"
+
+
+def test_an_unconfirmed_target_the_platform_cannot_be_asked_about_fails_after_the_cap(
+        app, factory, run_jobs, monkeypatch):
+    app.config["WARTA_RECONCILE_MAX_ATTEMPTS"] = 3
+
+    def unknown(self, job):
+        raise OutcomeUnknown("timeout after send")
+
+    def cannot_ask(self, job):
+        raise Transient("503", platform_message="Service Unavailable")
+
+    monkeypatch.setattr(RecordingAdapter, "publish", unknown)
+    monkeypatch.setattr(RecordingAdapter, "find_published", cannot_ask)
+    emitted = []
+    monkeypatch.setattr("app.publishing.publish.emit", lambda name, **kw: emitted.append(name))
+    _desk, target_id = _queue_one(factory)
+    run_jobs()
+    from app.publishing.publish import reconcile_target
+
+    seq = db.session.get(PostTarget, target_id).dispatch_seq
+    assert [reconcile_target(target_id, seq) for _ in range(3)] == ["unresolved", "unresolved", "unresolved_failed"]
+    db.session.expire_all()
+    target = db.session.get(PostTarget, target_id)
+    assert target.state == TargetState.FAILED and target.reconcile_attempts == 3
+    assert "Service Unavailable" in target.last_error and "Periksa akun" in target.last_error
+    assert emitted == ["target.unconfirmed", "target.failed"]  # the author is told
+    last = _target_audit(target_id)[-1]
+    assert (last.action, last.before, last.after["reason"]) == ("target.failed", {"state": "unconfirmed"},
+                                                               "reconcile_exhausted")
+    assert reconcile_target(target_id, seq) == "stale"
+
+
+def test_a_new_unknown_outcome_starts_the_count_again(app, factory, run_jobs, monkeypatch):
+    monkeypatch.setattr(RecordingAdapter, "publish", lambda self, job: (_ for _ in ()).throw(OutcomeUnknown("t")))
+    _desk, target_id = _queue_one(factory)
+    db.session.execute(update(PostTarget).where(PostTarget.id == target_id).values(reconcile_attempts=7))
+    db.session.commit()
+    run_jobs()
+    db.session.expire_all()
+    target = db.session.get(PostTarget, target_id)
+    assert target.state == TargetState.UNCONFIRMED and target.reconcile_attempts == 0
