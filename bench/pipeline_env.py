@@ -2,7 +2,8 @@
 migrations, a Redis database, bulk-seeded targets and real dispatcher/worker processes.
 
 Environment: `WARTA_BENCH_PG_URL` (default postgres@127.0.0.1:5432), `WARTA_BENCH_REDIS_URL`
-(default redis://127.0.0.1:6379/15).
+(default redis://127.0.0.1:6379/15), `WARTA_BENCH_PG_PREFIX` (default `warta_bench_`: the
+databases are `<prefix><bench name>`, so parallel runs on one server can keep apart).
 """
 from __future__ import annotations
 
