@@ -6,6 +6,9 @@ one slug stop start-up with a message naming both.
 """
 from __future__ import annotations
 
+import json
+import os
+import threading
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -65,9 +68,32 @@ def adapter_classes(app: Flask | None = None) -> dict[str, type[PlatformAdapter]
     return (app or current_app).extensions["warta_adapters"]
 
 
+CACHE_KEY = "warta_adapter_instances"
+_cache_lock = threading.Lock()
+
+
 def get_adapter(slug: str, app: Flask | None = None) -> PlatformAdapter:
-    """An adapter instance configured from `WARTA_PLATFORMS[slug]`."""
+    """The adapter for `slug`, configured from `WARTA_PLATFORMS[slug]`: one instance per app, process and settings.
+
+    Building an adapter can be expensive (a Graph or TikTok adapter builds an `httpx.Client`,
+    ~36 ms of CPU for its TLS context), and the publish job asks for one per target. The
+    instance is cached on the app, keyed by the adapter class, the process id (a forked worker
+    builds its own clients, never its parent's) and the settings as they are now (tests and
+    operators may change `WARTA_PLATFORMS` after start-up; a change builds a new instance).
+    Adapters are shared by a process's worker threads, so they must be thread-safe (httpx is).
+    """
     app = app or current_app
     cls = adapter_classes(app)[slug]
     settings: dict[str, Any] = app.config.get("WARTA_PLATFORMS", {}).get(slug, {})
-    return cls(settings)
+    key = (slug, cls, os.getpid(), json.dumps(settings, sort_keys=True, default=repr))
+    cache: dict[tuple, PlatformAdapter] = app.extensions.setdefault(CACHE_KEY, {})
+    adapter = cache.get(key)
+    if adapter is None:
+        with _cache_lock:
+            adapter = cache.get(key)
+            if adapter is None:
+                stale = [old for old in cache if old[0] == slug]
+                for old in stale:  # settings changed or a fork happened: the old instance is not used again
+                    del cache[old]
+                adapter = cache[key] = cls(settings)
+    return adapter

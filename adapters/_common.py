@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import os
 import re
 import secrets
 import threading
@@ -103,7 +104,7 @@ def shared_client(base_url: str, timeout: float, headers: dict[str, str]) -> htt
     Building an `httpx.Client` loads the CA bundle into a new SSL context: about 35 ms of CPU
     measured here, which a per-call client paid on every publish (bench burst_io).
     """
-    key = (base_url, timeout, tuple(sorted(headers.items())))
+    key = (base_url, timeout, tuple(sorted(headers.items())), os.getpid())  # a forked child builds its own
     with _shared_lock:
         client = _shared_clients.get(key)
         if client is None or client.is_closed:

@@ -79,6 +79,7 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_WORKER_PROCESSES": "2",  # worker processes started by `flask worker` / `make run`
     "WARTA_WORKER_THREADS": "16",  # platform calls in flight per worker process
     "WARTA_RECONCILE_GRACE_SECONDS": "30",  # wait after an unknown outcome before asking the platform
+    "WARTA_RECONCILE_MAX_ATTEMPTS": "20",  # reconcile rounds that cannot ask the platform before "failed"
     "WARTA_PUBLISH_TIMEOUT": "120",  # seconds a publish job may take before it counts as unconfirmed
     "WARTA_METRICS_TOKEN": "",  # bearer token for /metrics and /health (empty: networks only)
     # Networks allowed /metrics and /health without the token. Default: loopback in development, none in
@@ -267,6 +268,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_WORKER_THREADS=int(env["WARTA_WORKER_THREADS"]),
         WARTA_PUBLISH_TIMEOUT=int(env["WARTA_PUBLISH_TIMEOUT"]),
         WARTA_RECONCILE_GRACE_SECONDS=float(env["WARTA_RECONCILE_GRACE_SECONDS"]),
+        WARTA_RECONCILE_MAX_ATTEMPTS=int(env["WARTA_RECONCILE_MAX_ATTEMPTS"]),
         WARTA_METRICS_TOKEN=env["WARTA_METRICS_TOKEN"],
         WARTA_METRICS_ALLOWED_NETWORKS=(env["WARTA_METRICS_ALLOWED_NETWORKS"]
                                         if env["WARTA_METRICS_ALLOWED_NETWORKS"] is not None

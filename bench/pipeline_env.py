@@ -2,7 +2,8 @@
 migrations, a Redis database, bulk-seeded targets and real dispatcher/worker processes.
 
 Environment: `WARTA_BENCH_PG_URL` (default postgres@127.0.0.1:5432), `WARTA_BENCH_REDIS_URL`
-(default redis://127.0.0.1:6379/15).
+(default redis://127.0.0.1:6379/15), `WARTA_BENCH_PG_PREFIX` (default `warta_bench_`: the
+databases are `<prefix><bench name>`, so parallel runs on one server can keep apart).
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class BenchEnv:
 
         base = make_url(os.environ.get("WARTA_BENCH_PG_URL", PG_DEFAULT))
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        db_name = f"warta_bench_{name}"
+        db_name = f"{os.environ.get('WARTA_BENCH_PG_PREFIX', 'warta_bench_')}{name}"
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{db_name}"'))

@@ -254,9 +254,11 @@ def _variant_for(post: Any, platform: str | None) -> Any:
     return Variant(text=text, media=media, title=post.title or "")
 
 
-def post_issues(post: Any) -> list[PostProblem]:
-    """Every problem plugins find with `post`: once per platform of its targets (once with None if none)."""
-    platforms = sorted({target.account.platform for target in post.targets}) or [None]
+def post_issues(post: Any, platforms: list[str] | None = None) -> list[PostProblem]:
+    """Every problem plugins find with `post`: once per platform of its targets (once with None if none),
+    or once per platform in `platforms` (the publish job checks only its target's)."""
+    if platforms is None:
+        platforms = sorted({target.account.platform for target in post.targets}) or [None]
     hook = plugin_manager().hook.check_post
     problems: list[PostProblem] = []
     for platform in platforms:
@@ -269,9 +271,9 @@ def post_issues(post: Any) -> list[PostProblem]:
     return problems
 
 
-def post_problems(post: Any) -> list[str]:
+def post_problems(post: Any, platforms: list[str] | None = None) -> list[str]:
     """Messages of the blocking problems: submission and publishing must refuse while not empty."""
-    return [p.message for p in post_issues(post) if p.blocking]
+    return [p.message for p in post_issues(post, platforms) if p.blocking]
 
 
 def veto_publish(target: Any, job: Any) -> str | None:

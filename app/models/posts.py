@@ -100,6 +100,8 @@ class PostTarget(db.Model):
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
+    # Reconcile rounds in a row that could not ask the platform (capped by WARTA_RECONCILE_MAX_ATTEMPTS).
+    reconcile_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     post: Mapped[Post] = relationship(back_populates="targets")
     account: Mapped[SocialAccount] = relationship()

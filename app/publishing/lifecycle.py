@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import audit
 from app.events import emit
@@ -91,7 +91,7 @@ TARGET_TRANSITIONS: dict[str, frozenset[str]] = {
     T.QUEUED: frozenset({T.PUBLISHING, T.QUEUED, T.SCHEDULED, T.HELD, T.EXPIRED}),
     T.PUBLISHING: frozenset({T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.UNCONFIRMED, T.SCHEDULED,
                              T.HELD, T.EXPIRED}),
-    T.UNCONFIRMED: frozenset({T.PUBLISHED, T.QUEUED, T.SCHEDULED}),
+    T.UNCONFIRMED: frozenset({T.PUBLISHED, T.QUEUED, T.SCHEDULED, T.FAILED}),
     T.HELD: frozenset({T.SCHEDULED, T.EXPIRED}),
     T.FAILED: frozenset({T.SCHEDULED}),
     T.NEEDS_RECONNECT: frozenset({T.SCHEDULED}),
@@ -130,6 +130,34 @@ def move_target(target: PostTarget, new: str, *, reason: str = "", actor_id: int
         target.published_at = target.published_at or utcnow()
     audit.record(f"target.{new}", target, organisation_id=target.post.organisation_id, before=before,
                  after={"state": new, "reason": reason}, actor_id=actor_id)
+
+
+def move_target_if(target_id: int, seq: int, organisation_id: int, new: str, sources: tuple[str, ...], *,
+                   reason: str, error: str | None = None, values: dict[str, Any] | None = None) -> str | None:
+    """Move a target by one conditional UPDATE (no row loaded) and audit it; returns the state it left.
+
+    The row moves only while its `dispatch_seq` is still `seq` and its state is one of `sources`
+    from which `new` is allowed (tried in order, so the audit names the true previous state).
+    None when no row matched: someone else moved the target meanwhile.
+    """
+    changes: dict[str, Any] = {"state": new, **(values or {})}
+    if error is not None:
+        changes["last_error"] = error
+    if new == T.PUBLISHED:
+        changes["published_at"] = func.coalesce(PostTarget.published_at, utcnow())
+    for source in sources:
+        if new not in TARGET_TRANSITIONS.get(source, frozenset()):
+            continue
+        moved = db.session.execute(
+            update(PostTarget)
+            .where(PostTarget.id == target_id, PostTarget.dispatch_seq == seq, PostTarget.state == source)
+            .values(**changes).execution_options(synchronize_session=False)).rowcount
+        if moved == 1:
+            event = audit.record(f"target.{new}", organisation_id=organisation_id, before={"state": source},
+                                 after={"state": new, "reason": reason})
+            event.object_type, event.object_id = PostTarget.__name__, str(target_id)
+            return source
+    return None
 
 
 # -- deadlines ------------------------------------------------------------------------------

@@ -43,17 +43,28 @@ from adapters.base import (
 from app.crypto import decrypt_json
 from app.events import emit
 from app.extensions import db
-from app.influencers.services import apply_collaborations
+from app.influencers.services import apply_collaborations, record_target_published
 from app.media import media_item
-from app.models import AccountStatus, Post, PostState, PostTarget, SocialAccount, TargetState, utcnow
+from app.models import (
+    AccountStatus,
+    Organisation,
+    Post,
+    PostState,
+    PostTarget,
+    SocialAccount,
+    TargetState,
+    utcnow,
+)
 from app.publishing import hooks, lifecycle, metrics, quotas
 from app.publishing.holds import hold_for_target
-from app.security.gate import publish_gate
+from app.security.gate import blocking_reason
 from plugins import post_problems
 
 logger = logging.getLogger("warta.publishing")
 T = TargetState
 
+#: `apply_collaborations` sets this variant option whenever the post has collaborations.
+COLLABORATIONS_APPLIED = "disclosure_fields"
 #: Transient errors are retried this many times in all, with exponential backoff and jitter.
 MAX_TRANSIENT_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 30
@@ -94,6 +105,9 @@ def human_error(kind: str, platform_message: str = "") -> str:
                            message=platform_message),
             "unconfirmed": _("We could not confirm whether this post went out. Please check the account "
                              "before posting it again."),
+            "unresolved": _("We could not confirm whether this post went out: the platform could not be asked, "
+                            "even after several tries. Please check the account before posting it again. "
+                            "Platform message: %(message)s", message=platform_message),
             "account_disabled": _("The account is switched off in Warta, so nothing was published."),
             "too_late": _("It could not go out before its latest allowed time, so it was not published."),
             "not_approved": _("The post was not approved by its time, so it was not published."),
@@ -103,16 +117,37 @@ def human_error(kind: str, platform_message: str = "") -> str:
 
 @dataclass(frozen=True)
 class Claimed:
+    """What the claim read, so recording the outcome needs no row loaded again."""
+
     target_id: int
     seq: int
     claimant: str
     platform: str
     job: PublishJob
     scheduled_at: datetime | None
+    organisation_id: int
+    post_id: int
+    author_id: int
+    account_id: int
+    attempts: int
+    deadline_at: datetime | None
+    has_collaborations: bool = False
+
+    @classmethod
+    def of(cls, target: PostTarget, seq: int, who: str, job: PublishJob) -> Claimed:
+        post = target.post
+        return cls(target.id, seq, who, target.account.platform, job, post.scheduled_at, post.organisation_id,
+                   post.id, post.author_id, target.account_id, target.attempts, target.deadline_at,
+                   has_collaborations=COLLABORATIONS_APPLIED in job.variant.options)
 
 
 def publish_target(target_id: int, seq: int) -> str:
     """The whole publish step for one target; returns the outcome (for logs and tests)."""
+    with metrics.batched():
+        return _publish_target(target_id, seq)
+
+
+def _publish_target(target_id: int, seq: int) -> str:
     who = claimant()
     claimed = claim(target_id, seq, who)
     if isinstance(claimed, str):
@@ -202,16 +237,20 @@ def claim(target_id: int, seq: int, who: str) -> Claimed | str:
             db.session.commit()
             return "deferred_quota"
         quotas.reserve(target, kind, now)
-    job = build_job(target)
-    result = Claimed(target.id, seq, who, account.platform, job, target.post.scheduled_at)
+    result = Claimed.of(target, seq, who, build_job(target))
     db.session.commit()
     return result
 
 
 def _with_relations(query: Select) -> Select:
-    """Load the target's post, organisation and account in the same query."""
-    return query.options(joinedload(PostTarget.post, innerjoin=True).joinedload(Post.organisation, innerjoin=True),
+    """Load the target's post, its organisation and author, and the account in the same query."""
+    post = joinedload(PostTarget.post, innerjoin=True)
+    return query.options(post.joinedload(Post.organisation, innerjoin=True), post.joinedload(Post.author),
                          joinedload(PostTarget.account, innerjoin=True))
+
+
+def _for_update() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _lock_account(account_id: int) -> SocialAccount:
@@ -237,13 +276,14 @@ def _blocked(target: PostTarget, now: datetime) -> str | None:
     if target.due_at is not None and now < target.due_at:
         lifecycle.move_target(target, T.SCHEDULED, reason="not_due_yet")
         return "early"
-    rule_problems = post_problems(post)  # blocking content rules, checked again at publish time
+    # Blocking content rules, checked again at publish time for this target's platform.
+    rule_problems = post_problems(post, [target.account.platform])
     if rule_problems:
         lifecycle.move_target(target, T.FAILED, reason="content_rule", error=" ".join(rule_problems))
         _emit_failed(target)
         return "content_rule"
-    allowed, gate_reason = publish_gate(target.account_id)
-    if not allowed:
+    gate_reason = blocking_reason(target.account_id)
+    if gate_reason is not None:
         # Released by release_security_gate() when the account's critical checklist items pass again.
         lifecycle.move_target(target, T.HELD, reason="security_gate", error=gate_reason)
         return "security_gate"
@@ -286,80 +326,94 @@ def build_job(target: PostTarget) -> PublishJob:
 
 
 # -- recording outcomes ----------------------------------------------------------------------------
+#
+# Every outcome is "move the target, audit, emit, count, commit": `_settle` moves it with one
+# conditional UPDATE (still this job's `dispatch_seq`, still publishing — or unconfirmed when the
+# dispatcher gave up on this worker meanwhile) using what the claim already read; no row is loaded.
+
+_SOURCES = (T.PUBLISHING, T.UNCONFIRMED)
 
 
-def _reload(claimed: Claimed) -> PostTarget | None:
-    db.session.rollback()
-    query = _with_relations(select(PostTarget).where(PostTarget.id == claimed.target_id)).execution_options(
-        populate_existing=True)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=PostTarget)
-    target = db.session.scalar(query)
-    if target is None or target.dispatch_seq != claimed.seq or target.state not in (T.PUBLISHING, T.UNCONFIRMED):
-        logger.warning("outcome not recorded: target moved on meanwhile", extra={"target_id": claimed.target_id})
+def _settle(claimed: Claimed, new: str, *, reason: str, error: str | None = None,
+            values: dict | None = None, release_quota: bool = True, sources: tuple[str, ...] = _SOURCES) -> bool:
+    """Record one outcome (state, audit, quota release); False when the target moved on meanwhile."""
+    db.session.rollback()  # a fresh transaction: the claim's is committed
+    source = lifecycle.move_target_if(claimed.target_id, claimed.seq, claimed.organisation_id, new, sources,
+                                      reason=reason, error=error, values=values)
+    if source is None:
         db.session.rollback()
-        return None
-    return target
+        logger.warning("outcome not recorded: target moved on meanwhile", extra={"target_id": claimed.target_id})
+        return False
+    if release_quota:
+        quotas.release(claimed.target_id)
+    return True
+
+
+def _emit(claimed: Claimed, name: str, **payload: object) -> None:
+    # Listeners (notifications, plugins) each look the organisation up; the session's identity map
+    # holds rows only while referenced, so holding it here makes that one query for all of them.
+    organisation = db.session.get(Organisation, claimed.organisation_id)
+    emit(name, organisation_id=claimed.organisation_id, target_id=claimed.target_id, post_id=claimed.post_id,
+         author_id=claimed.author_id, **payload)
+    del organisation
+
+
+def _done(claimed: Claimed, outcome: str, metric: str | None = None) -> str:
+    metrics.count_publish(claimed.platform, metric or outcome)
+    db.session.commit()
+    return outcome
 
 
 def finish_published(claimed: Claimed, result: PublishResult) -> str:
-    target = _reload(claimed)
-    if target is None:
+    values = {"remote_id": result.remote_id, "remote_url": result.permalink, "last_error": None}
+    if not _settle(claimed, T.PUBLISHED, reason="platform_confirmed", values=values, release_quota=False):
         return "lost_race"
-    target.remote_id = result.remote_id
-    target.remote_url = result.permalink
-    target.last_error = None
-    lifecycle.move_target(target, T.PUBLISHED, reason="platform_confirmed")
-    emit("target.published", organisation_id=target.post.organisation_id, target_id=target.id,
-         post_id=target.post_id, author_id=target.post.author_id, remote_url=result.permalink)
-    metrics.count_publish(claimed.platform, "published")
-    db.session.commit()
+    _after_published(claimed, result.permalink)
+    _done(claimed, "published")
     logger.info("published", extra={"target_id": claimed.target_id, "remote_id": result.remote_id})
     return "published"
 
 
-def finish_deferred(claimed: Claimed, when: datetime, reason: str, message: str = "") -> str:
-    target = _reload(claimed)
-    if target is None:
-        return "lost_race"
-    quotas.release(target.id)
-    _defer(target, max(when, utcnow()), reason)
-    metrics.count_publish(claimed.platform, reason)
-    db.session.commit()
+def _after_published(claimed: Claimed, permalink: str | None) -> None:
+    """What follows a publish in its transaction: collaboration statuses (issue #8), the event."""
+    if claimed.has_collaborations:
+        record_target_published(db.session.get(PostTarget, claimed.target_id))
+    _emit(claimed, "target.published", remote_url=permalink)
+
+
+def finish_deferred(claimed: Claimed, when: datetime, reason: str, message: str = "",
+                    error: str | None = None) -> str:
+    """Back to `scheduled` at `when` (rate limit, quota, transient retry), or `expired` past the deadline."""
+    when = max(when, utcnow())
+    if claimed.deadline_at is not None and when > claimed.deadline_at:
+        if not _settle(claimed, T.EXPIRED, reason=f"{reason}_past_deadline", error=human_error("too_late")):
+            return "lost_race"
+        _emit(claimed, "target.expired", reason=f"{reason}_past_deadline")
+    else:
+        if not _settle(claimed, T.SCHEDULED, reason=reason, error=error, values={"due_at": when}):
+            return "lost_race"
+        from app.publishing.notify import wake_dispatcher_after_commit
+
+        wake_dispatcher_after_commit()
+    _done(claimed, f"deferred_{reason}", reason)
     logger.info("deferred (%s) until %s: %s", reason, when.isoformat(), message,
                 extra={"target_id": claimed.target_id})
     return f"deferred_{reason}"
 
 
 def finish_transient(claimed: Claimed, exc: Transient) -> str:
-    target = _reload(claimed)
-    if target is None:
-        return "lost_race"
-    quotas.release(target.id)
-    if target.attempts >= MAX_TRANSIENT_ATTEMPTS:
-        lifecycle.move_target(target, T.FAILED, reason="transient_exhausted",
-                              error=human_error("transient", exc.platform_message))
-        _emit_failed(target)
-        metrics.count_publish(claimed.platform, "failed")
-        db.session.commit()
-        return "failed"
-    when = utcnow() + backoff_delay(target.attempts)
-    target.last_error = exc.platform_message
-    _defer(target, when, "transient")
-    metrics.count_publish(claimed.platform, "transient")
-    db.session.commit()
-    logger.info("transient error, retry at %s", when.isoformat(), extra={"target_id": claimed.target_id})
-    return "retry_transient"
+    if claimed.attempts >= MAX_TRANSIENT_ATTEMPTS:
+        return _finish_failed(claimed, "transient_exhausted", human_error("transient", exc.platform_message))
+    when = utcnow() + backoff_delay(claimed.attempts)
+    outcome = finish_deferred(claimed, when, "transient", exc.platform_message, error=exc.platform_message)
+    return "retry_transient" if outcome == "deferred_transient" else outcome
 
 
 def finish_auth_expired(claimed: Claimed, exc: AuthExpired) -> str:
-    target = _reload(claimed)
-    if target is None:
+    if not _settle(claimed, T.NEEDS_RECONNECT, reason="auth_expired",
+                   error=human_error("auth", exc.platform_message)):
         return "lost_race"
-    quotas.release(target.id)
-    lifecycle.move_target(target, T.NEEDS_RECONNECT, reason="auth_expired",
-                          error=human_error("auth", exc.platform_message))
-    account = target.account
+    account = db.session.get(SocialAccount, claimed.account_id)
     if account.status != AccountStatus.NEEDS_RECONNECT:
         from app import audit
 
@@ -367,52 +421,49 @@ def finish_auth_expired(claimed: Claimed, exc: AuthExpired) -> str:
                      after={"status": AccountStatus.NEEDS_RECONNECT})
         account.status = AccountStatus.NEEDS_RECONNECT
     emit("account.needs_reconnect", organisation_id=account.organisation_id, account_id=account.id,
-         platform=account.platform, target_id=target.id, notify_roles=["admin"])
-    emit("target.needs_reconnect", organisation_id=target.post.organisation_id, target_id=target.id,
-         post_id=target.post_id, author_id=target.post.author_id)
-    metrics.count_publish(claimed.platform, "needs_reconnect")
-    db.session.commit()
-    return "needs_reconnect"
+         platform=account.platform, target_id=claimed.target_id, notify_roles=["admin"])
+    _emit(claimed, "target.needs_reconnect")
+    return _done(claimed, "needs_reconnect")
 
 
 def finish_permanent(claimed: Claimed, message: str) -> str:
-    target = _reload(claimed)
-    if target is None:
-        return "lost_race"
-    quotas.release(target.id)
-    lifecycle.move_target(target, T.FAILED, reason="permanent", error=human_error("permanent", message))
-    _emit_failed(target)
-    metrics.count_publish(claimed.platform, "failed")
-    db.session.commit()
+    outcome = _finish_failed(claimed, "permanent", human_error("permanent", message))
     logger.info("failed permanently: %s", message, extra={"target_id": claimed.target_id})
-    return "failed"
+    return outcome
+
+
+def _finish_failed(claimed: Claimed, reason: str, error: str, release_quota: bool = True) -> str:
+    if not _settle(claimed, T.FAILED, reason=reason, error=error, release_quota=release_quota):
+        return "lost_race"
+    _emit(claimed, "target.failed", error=error)
+    return _done(claimed, "failed")
 
 
 def finish_vetoed(claimed: Claimed, reason: str) -> str:
     """A plugin said "not now" (e.g. an election quiet period): hold the target with its reason."""
-    target = _reload(claimed)
-    if target is None:
+    if not _settle(claimed, T.HELD, reason="plugin_veto", error=reason):
         return "lost_race"
-    quotas.release(target.id)
-    lifecycle.move_target(target, T.HELD, reason="plugin_veto", error=reason)
     db.session.commit()
     logger.info("held by a plugin: %s", reason, extra={"target_id": claimed.target_id})
     return "held"
 
 
 def finish_unconfirmed(claimed: Claimed, detail: str) -> str:
-    target = _reload(claimed)
-    if target is None:
-        return "lost_race"
-    if target.state == T.PUBLISHING:
-        mark_unconfirmed(target, detail)
-    db.session.commit()
+    """The call's outcome is unknown; a target the dispatcher already marked stays as it is."""
+    grace = timedelta(seconds=current_app.config.get("WARTA_RECONCILE_GRACE_SECONDS", 30))
+    if _settle(claimed, T.UNCONFIRMED, reason=detail[:200], error=human_error("unconfirmed"),
+               values={"due_at": utcnow() + grace, "reconcile_attempts": 0}, release_quota=False,
+               sources=(T.PUBLISHING,)):
+        _emit(claimed, "target.unconfirmed")
+        _done(claimed, "unconfirmed")
+        logger.warning("unconfirmed: %s", detail, extra={"target_id": claimed.target_id})
     return "unconfirmed"
 
 
 def mark_unconfirmed(target: PostTarget, detail: str) -> None:
     """The outcome of a platform call is unknown: never retry blindly, reconcile soon."""
     lifecycle.move_target(target, T.UNCONFIRMED, reason=detail[:200], error=human_error("unconfirmed"))
+    target.reconcile_attempts = 0
     # The platform may still be finishing the request the client gave up on: asking at once can find
     # nothing, re-queue, and post twice (tests/e2e/test_pipeline_meta.py reproduces it). Wait a grace first.
     target.due_at = utcnow() + timedelta(seconds=current_app.config.get("WARTA_RECONCILE_GRACE_SECONDS", 30))
@@ -429,6 +480,26 @@ def _emit_failed(target: PostTarget) -> None:
 
 # -- reconciling unconfirmed targets ---------------------------------------------------------------
 
+def _count_unresolved(claimed: Claimed, exc: AdapterError) -> str:
+    """One more round that could not ask the platform; after WARTA_RECONCILE_MAX_ATTEMPTS the target
+    fails and its author is told to check the account (it is never re-posted blindly)."""
+    db.session.rollback()
+    target = db.session.get(PostTarget, claimed.target_id, with_for_update=_for_update())
+    if target is None or target.state != T.UNCONFIRMED or target.dispatch_seq != claimed.seq:
+        db.session.rollback()
+        return "stale"
+    target.reconcile_attempts = (target.reconcile_attempts or 0) + 1
+    if target.reconcile_attempts < int(current_app.config.get("WARTA_RECONCILE_MAX_ATTEMPTS", 20)):
+        db.session.commit()
+        return "unresolved"
+    tries = target.reconcile_attempts
+    db.session.commit()
+    outcome = _finish_failed(claimed, "reconcile_exhausted", human_error("unresolved", exc.platform_message),
+                             release_quota=False)  # it may have gone out: the call still counts
+    logger.warning("unconfirmed and unresolved after %d tries: failed", tries, extra={"target_id": claimed.target_id})
+    return "unresolved_failed" if outcome == "failed" else outcome
+
+
 def reconcile_target(target_id: int, seq: int) -> str:
     """Ask the platform whether an unconfirmed target went out: published, or back to queued."""
     target = db.session.get(PostTarget, target_id)
@@ -436,26 +507,26 @@ def reconcile_target(target_id: int, seq: int) -> str:
         return "stale"
     # due_at moves with every reconcile round; the search window must start before the platform call.
     job = replace(build_job(target), scheduled_at=target.claimed_at or target.post.scheduled_at)
-    platform = target.account.platform
+    claimed = Claimed.of(target, seq, target.claimed_by or "", job)
+    platform = claimed.platform
     db.session.rollback()
     try:
         found = adapters.get_adapter(platform).find_published(job)
     except AdapterError as exc:
         logger.warning("reconcile could not ask the platform: %s", exc, extra={"target_id": target_id})
-        return "unresolved"
-    target = _reload(Claimed(target_id, seq, "", platform, job, None))
-    if target is None or target.state != T.UNCONFIRMED:
-        db.session.rollback()
-        return "stale"
+        return _count_unresolved(claimed, exc)
     if found is not None:
-        target.remote_id, target.remote_url, target.last_error = found.remote_id, found.permalink, None
-        lifecycle.move_target(target, T.PUBLISHED, reason="reconciled_found")
-        emit("target.published", organisation_id=target.post.organisation_id, target_id=target.id,
-             post_id=target.post_id, author_id=target.post.author_id, remote_url=found.permalink)
-        metrics.count_publish(platform, "reconciled_published")
-        db.session.commit()
+        if not _settle(claimed, T.PUBLISHED, reason="reconciled_found", sources=(T.UNCONFIRMED,), release_quota=False,
+                       values={"remote_id": found.remote_id, "remote_url": found.permalink, "last_error": None}):
+            return "stale"
+        _after_published(claimed, found.permalink)
+        _done(claimed, "published", "reconciled_published")
         logger.info("reconciled: found on the platform", extra={"target_id": target_id})
         return "published"
+    target = db.session.get(PostTarget, target_id, with_for_update=_for_update())
+    if target is None or target.state != T.UNCONFIRMED or target.dispatch_seq != seq:
+        db.session.rollback()
+        return "stale"
     quotas.release(target.id)
     lifecycle.move_target(target, T.QUEUED, reason="reconciled_absent")
     target.dispatch_seq += 1

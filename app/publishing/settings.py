@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import Organisation
@@ -44,11 +44,30 @@ def _validated(raw: dict[str, Any]) -> PublishingSettings:
     )
 
 
+def ancestor_organisations(organisation: Organisation) -> dict[int, Organisation]:
+    """The organisation and its ancestors by id; rows already loaded in this session cost no query.
+
+    A worker's session lives for one job, so this is the per-job cache of the organisation
+    chain that settings, content rules and the pipeline's re-checks all read.
+    """
+    ids = organisation.ancestor_ids or [organisation.id]
+    found: dict[int, Organisation] = {}
+    missing = []
+    for org_id in ids:
+        loaded = db.session.identity_map.get(db.session.identity_key(Organisation, org_id))
+        if loaded is not None and "settings" not in inspect(loaded).unloaded:
+            found[org_id] = loaded
+        else:
+            missing.append(org_id)
+    if missing:
+        found.update({o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(missing)))})
+    return found
+
+
 def publishing_settings(organisation: Organisation) -> PublishingSettings:
     """Settings for `organisation`: its own keys, else its nearest ancestor's, else DEFAULTS."""
     merged = dict(DEFAULTS)
-    ancestors = {o.id: o for o in db.session.scalars(
-        select(Organisation).where(Organisation.id.in_(organisation.ancestor_ids or [organisation.id])))}
+    ancestors = ancestor_organisations(organisation)
     for org_id in organisation.ancestor_ids or [organisation.id]:  # root first, own last
         org = ancestors.get(org_id)
         if org is not None:

@@ -2,7 +2,7 @@
 
 Contract for the publishing pipeline (called before each target is published):
 
-    allowed, reason = publish_gate(account_id)
+    allowed, reason = publish_gate(account_id)   (`blocking_reason(account_id)` when only "may it go out" matters)
     - allowed False  → do not publish; set the target to `held` with `reason`.
     - allowed True and reason → publish, and show `reason` as a warning.
     - allowed True and reason None → publish.
@@ -38,8 +38,9 @@ class GatePolicy(StrEnum):
 
 def gate_policy(organisation: Organisation) -> GatePolicy:
     """The policy set on the nearest organisation up the tree, else `warn`."""
-    ancestors = {o.id: o for o in db.session.scalars(
-        select(Organisation).where(Organisation.id.in_(organisation.ancestor_ids)))}
+    from app.publishing.settings import ancestor_organisations
+
+    ancestors = ancestor_organisations(organisation)
     for org_id in reversed(organisation.ancestor_ids):
         value = (ancestors[org_id].settings or {}).get(POLICY_KEY) if org_id in ancestors else None
         if value in {p.value for p in GatePolicy}:
@@ -66,6 +67,21 @@ def publish_gate(account_id: int) -> tuple[bool, str | None]:
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             reason = _reason(problems)
     return gate_policy(account.organisation) != GatePolicy.BLOCK, reason
+
+
+def blocking_reason(account_id: int) -> str | None:
+    """Why the gate blocks publishing to `account_id` now, or None — the pipeline's check.
+
+    Same answer as `publish_gate`, but the checklist (several queries) is evaluated only when
+    the organisation's policy is `block`: under `warn` the pipeline publishes whatever it finds.
+    """
+    account = db.session.get(SocialAccount, account_id)
+    if account is None:
+        return "account not found"
+    if gate_policy(account.organisation) != GatePolicy.BLOCK:
+        return None
+    allowed, reason = publish_gate(account_id)
+    return None if allowed else reason
 
 
 def blocked_accounts(account_ids: Iterable[int]) -> set[int]:

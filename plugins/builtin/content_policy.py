@@ -63,8 +63,10 @@ class Policy:
 
 def effective_policy(organisation: Organisation) -> Policy:
     """Rules set on the organisation or inherited (nearest ancestor wins, rule by rule)."""
+    from app.publishing.settings import ancestor_organisations
+
     ids = organisation.ancestor_ids
-    rows = {o.id: o for o in db.session.scalars(db.select(Organisation).where(Organisation.id.in_(ids)))}
+    rows = ancestor_organisations(organisation)
     policy = Policy()
     for org_id in ids:
         own = ((rows[org_id].settings or {}).get(SETTINGS_KEY) or {}) if org_id in rows else {}
