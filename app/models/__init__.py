@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic autogenerate reads this)."""
 from app.models.accounts import AccountStatus, SocialAccount
+from app.models.activity import AudienceSnapshot
 from app.models.audit import AuditEvent
 from app.models.influencers import (
     Agreement,
@@ -38,6 +39,7 @@ __all__ = [
     "Approval",
     "Attestation",
     "AttestationState",
+    "AudienceSnapshot",
     "AuditEvent",
     "CollaborationKind",
     "CollaborationStatus",
