@@ -56,12 +56,12 @@ def _fill_posts(figures: dict[int, PeriodFigures], start: date, end: date) -> No
                      & (PostTarget.published_at < until) & SocialAccount.organisation_id.in_(ids))
         for org_id, platform, count in db.session.execute(
                 select(SocialAccount.organisation_id, SocialAccount.platform, func.count())
-                .join(SocialAccount, SocialAccount.id == PostTarget.account_id).where(in_period)
+                .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id).where(in_period)
                 .group_by(SocialAccount.organisation_id, SocialAccount.platform)):
             figures[org_id].per_platform[platform] = count
         for org_id, count in db.session.execute(
                 select(SocialAccount.organisation_id, func.count(distinct(PostTarget.post_id)))
-                .join(SocialAccount, SocialAccount.id == PostTarget.account_id).where(in_period)
+                .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id).where(in_period)
                 .group_by(SocialAccount.organisation_id)):
             figures[org_id].posts = count
         for item in items:
@@ -75,7 +75,7 @@ def _fill_posts(figures: dict[int, PeriodFigures], start: date, end: date) -> No
         weekly: dict[int, dict[int, int]] = defaultdict(dict)
         for org_id, index, count in db.session.execute(
                 select(SocialAccount.organisation_id, week, func.count(distinct(PostTarget.post_id)))
-                .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+                .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
                 .where(in_period, PostTarget.published_at < weeks_end)
                 .group_by(SocialAccount.organisation_id, week)):
             if index >= 0:

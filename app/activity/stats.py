@@ -133,7 +133,7 @@ def _fill_zone(orgs: dict[int, OrgActivity], org_ids: list[int], zone: str, now:
     platform_rows = db.session.execute(
         select(SocialAccount.organisation_id, SocialAccount.platform, week, func.count(),
                *[func.sum(case((PostTarget.published_at >= since, 1), else_=0)) for since in windows.values()])
-        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+        .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
         .where(_published_in(org_ids, bounds[0]))
         .group_by(SocialAccount.organisation_id, SocialAccount.platform, week))
     per_platform: dict[tuple[int, str], PlatformActivity] = {}
@@ -147,7 +147,7 @@ def _fill_zone(orgs: dict[int, OrgActivity], org_ids: list[int], zone: str, now:
         select(SocialAccount.organisation_id, week, func.count(distinct(PostTarget.post_id)),
                *[func.count(distinct(case((PostTarget.published_at >= since, PostTarget.post_id))))
                  for since in windows.values()])
-        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+        .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
         .where(_published_in(org_ids, bounds[0]))
         .group_by(SocialAccount.organisation_id, week))
     # A post straddling two weeks on two platforms counts in both weeks; windows count it once.
