@@ -25,8 +25,8 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_ENV": "development",  # "production" turns on Secure cookies and URL checks
     "WARTA_DISCLOSURE_TEXT": "#iklan",  # paid-partnership text where no organisation sets its own
     "WARTA_DOCUMENT_MAX_BYTES": str(10 * 1024 * 1024),  # consent / agreement documents
-    "WARTA_SECURITY_GRACE_DAYS": "7",
-    "WARTA_ACTIVITY_CACHE_SECONDS": "300",  # activity dashboard figures are cached this long (0: off)  # a due checklist item becomes overdue after this many days
+    "WARTA_SECURITY_GRACE_DAYS": "7",  # a due checklist item becomes overdue after this many days
+    "WARTA_ACTIVITY_CACHE_SECONDS": "300",  # activity dashboard figures are cached this long (0: off)
     "WARTA_SECURITY_EVIDENCE_MAX_BYTES": str(5 * 1024 * 1024),  # largest evidence upload
     "WARTA_PROXY_HOPS": "0",  # reverse proxies in front of Warta whose X-Forwarded-* headers are trusted
     "WARTA_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",  # failed sign-in/TOTP attempts per account

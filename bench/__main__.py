@@ -10,7 +10,8 @@ import json
 import sys
 
 #: Benchmark modules, in the order they run.
-BENCHMARKS: list[str] = ["bench.dispatch_lag", "bench.burst", "bench.burst_io", "bench.graph_adapters"]
+BENCHMARKS: list[str] = ["bench.dispatch_lag", "bench.burst", "bench.burst_io", "bench.graph_adapters",
+                       "bench.web"]
 
 
 def main(argv: list[str]) -> int:

@@ -59,6 +59,13 @@ def latest_post_metrics(target_ids: list[int]) -> dict[int, AudienceSnapshot]:
                                                        .where(AudienceSnapshot.id.in_(newest)))}  # type: ignore[misc]
 
 
+def _overrides(adapter: object, method: str) -> bool:
+    """Whether the adapter implements an optional method (the base one only says "not supported")."""
+    from adapters.base import PlatformAdapter
+
+    return getattr(type(adapter), method) is not getattr(PlatformAdapter, method)
+
+
 def collect(now: datetime | None = None, account_ids: list[int] | None = None) -> dict[str, int]:
     """Read audience figures for every active account (or the given ones); one commit per account.
 
@@ -83,6 +90,9 @@ def collect(now: datetime | None = None, account_ids: list[int] | None = None) -
             continue
         credentials = decrypt_json(account.credentials_encrypted) if account.credentials_encrypted else {}
         ref = AccountRef(account.id, account.external_id, account.handle, credentials)
+        if not _overrides(adapter, "audience") and not _overrides(adapter, "post_metrics"):
+            counts["unsupported"] += 1
+            continue
         try:
             figures = adapter.audience(ref)
             db.session.add(AudienceSnapshot(organisation_id=account.organisation_id, account_id=account.id,
@@ -93,14 +103,18 @@ def collect(now: datetime | None = None, account_ids: list[int] | None = None) -
         except AdapterError as error:
             log.warning("audience of account %s failed: %s", account.id, error)
             counts["errors"] += 1
+        if not _overrides(adapter, "post_metrics"):
+            db.session.commit()
+            continue
         targets = db.session.scalars(select(PostTarget).where(
             PostTarget.account_id == account.id, PostTarget.state == TargetState.PUBLISHED,
-            PostTarget.remote_id.is_not(None), PostTarget.published_at >= now - timedelta(days=POST_METRICS_DAYS)))
+            PostTarget.remote_id.is_not(None),
+            PostTarget.published_at >= now - timedelta(days=POST_METRICS_DAYS))).all()
         for target in targets:
             try:
                 figures = adapter.post_metrics(ref, target.remote_id or "")
-            except NotSupported:
-                break
+            except NotSupported:  # e.g. a TikTok post without a public id yet
+                continue
             except AdapterError as error:
                 log.warning("metrics of target %s failed: %s", target.id, error)
                 counts["errors"] += 1
