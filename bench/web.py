@@ -5,9 +5,11 @@ Setup: a fresh PostgreSQL database `warta_bench_web` built by the migrations and
 500 organisations (a Diskominfo and 499 OPDs, two accounts each), 100,000 posts with one target each,
 published over the last year at rates that differ per organisation (some inactive), 10 % scheduled
 in the next 30 days. The app runs under gunicorn (`WARTA_BENCH_WEB_WORKERS`, default 4 sync workers)
-on loopback; `WARTA_BENCH_WEB_CONCURRENCY` client threads (default 8) request the three pages in a
-shuffled mix signed in as a leadership viewer of the whole tree. After a warm-up, every page is
-requested `WARTA_BENCH_WEB_REQUESTS` times (default 150).
+on loopback; `WARTA_BENCH_WEB_CONCURRENCY` client threads request the three pages in a
+shuffled mix signed in as a leadership viewer of the whole tree (default 4 client threads: each
+request finds a free worker, so the figures are the pages' cost under contention rather than the
+length of gunicorn's queue). After a warm-up, every page is requested 20 times one at a time (the
+`alone_*` reference figures) and then `WARTA_BENCH_WEB_REQUESTS` times (default 150) concurrently.
 
 The run is done twice: with the dashboard's Redis cache as configured in production (default 300 s;
 after warm-up every request is a hit) and with the cache off (`WARTA_ACTIVITY_CACHE_SECONDS=0`: every
@@ -42,6 +44,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ORGS = 500
+SEQUENTIAL = 20  # requests per page one at a time, before the concurrent run
 POSTS = 100_000
 DB_NAME = "warta_bench_web"
 #: Activity level (organisation id % 5) → ages in days of its published posts: silent for months,
@@ -202,6 +205,8 @@ def _load(port: int, paths: dict[str, str], cookie: str, per_page: int, concurre
     warm = [name for name in paths for _ in range(max(concurrency, 10))]
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(lambda name: _get(port, paths[name], cookie), warm))
+    # Reference without load: one request at a time (the pages' own service time on this machine).
+    alone = {name: [_get(port, path, cookie)[0] for _ in range(SEQUENTIAL)] for name, path in paths.items()}
     plan = [name for name in paths for _ in range(per_page)]
     random.Random(1).shuffle(plan)
     timings: dict[str, list[float]] = {name: [] for name in paths}
@@ -220,6 +225,8 @@ def _load(port: int, paths: dict[str, str], cookie: str, per_page: int, concurre
         list(pool.map(one, plan))
     elapsed = time.perf_counter() - started
     result: dict[str, Any] = {"seconds": round(elapsed, 1), "errors": errors}
+    for name, values in alone.items():
+        result[f"alone_{name}_p95_ms"] = round(_p(values, 0.95) * 1000, 1)
     for name, values in timings.items():
         result[f"{name}_p50_ms"] = round(_p(values, 0.50) * 1000, 1)
         result[f"{name}_p95_ms"] = round(_p(values, 0.95) * 1000, 1)
@@ -255,7 +262,7 @@ def run() -> dict[str, Any]:
     cookie = _session_cookie(app, seeded["viewer_token"])
     paths = {"trivial": "/account", "calendar": calendar_path, "dashboard": "/activity/"}
     per_page = _env_int("WARTA_BENCH_WEB_REQUESTS", 150)
-    concurrency = _env_int("WARTA_BENCH_WEB_CONCURRENCY", 8)
+    concurrency = _env_int("WARTA_BENCH_WEB_CONCURRENCY", 4)
     workers = _env_int("WARTA_BENCH_WEB_WORKERS", 4)
     base_env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url,
                     SECRET_KEY="bench",  # noqa: S106 - a throw-away benchmark app

@@ -66,14 +66,23 @@ def dashboard() -> str:
     zone = rows[0].timezone if rows else "Asia/Jakarta"
     week_labels = [format_local(start, zone, "%d/%m") for start in tree.week_starts]
     followers = audience.latest_followers([o.id for o in shown])
+    weekly_total = tree.weekly_total
     return render_template(
-        "activity/dashboard.html", tree=tree, shown=shown, page=page,
+        "activity/dashboard.html", tree=tree, shown=shown, page=page, weekly_total=weekly_total,
         has_next=page * PAGE_SIZE < len(ordered), now=now, root=root, kind=kind, kind_labels=KIND_LABELS,
         windows=WINDOWS, week_labels=week_labels, followers=followers,
-        tree_chart=charts.bar_chart(tree.weekly_total, week_labels),
+        tree_chart=charts.bar_chart(weekly_total, week_labels),
         sparkline=charts.sparkline, active_window=ACTIVE_WINDOW_WEEKS, active_min=ACTIVE_MIN_WEEKS,
         trend_weeks=TREND_WEEKS, zone=zone,
-        admin_of=visible_organisation_ids(current_user, [Role.ADMIN]) & {o.id for o in shown})
+        admin_of=visible_organisation_ids(current_user, [Role.ADMIN]) & {o.id for o in shown},
+        patterns=_row_patterns())
+
+
+def _row_patterns() -> dict[str, str]:
+    """Translated %-patterns for the table rows, filled with `|format` (one lookup per page, not per row)."""
+    return {"of": _("%(met)s of %(n)s"),
+            "spark": _("Posts per week, oldest first: %(values)s; target %(target)s"),
+            "spark_platform": _("%(platform)s posts per week, oldest first: %(values)s")}
 
 
 @bp.route("/organisations/<int:org_id>")
