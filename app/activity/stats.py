@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -218,27 +218,36 @@ def _chunks(ids: list[int], size: int) -> list[list[int]]:
 def _cache_key(rows: list[Any]) -> str:
     digest = hashlib.sha256(json.dumps([[r.id, r.name, r.timezone, r.posts_per_week_target] for r in rows])
                             .encode()).hexdigest()[:32]
-    return f"warta:activity:v1:{digest}"
+    return f"warta:activity:v2:{digest}"
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def _dt(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
 def _dump(tree: TreeActivity) -> str:
-    return json.dumps(asdict(tree), default=lambda v: v.isoformat())
+    """Compact JSON (lists, epoch seconds): names and zones come from the fresh organisation rows."""
+    orgs = [[o.id, [o.counts[d] for d in WINDOWS], o.weekly, _ts(o.last_post_at),
+             [[p.platform, [p.counts[d] for d in WINDOWS], p.weekly, _ts(p.last_post_at)] for p in o.platforms]]
+            for o in tree.organisations]
+    return json.dumps([_ts(tree.computed_at), [_ts(w) for w in tree.week_starts], orgs], separators=(",", ":"))
 
 
-def _load(raw: bytes | str) -> TreeActivity:
-    data = json.loads(raw)
-
-    def when(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
-
-    orgs = []
-    for o in data["organisations"]:
-        platforms = [PlatformActivity(p["platform"], {int(k): v for k, v in p["counts"].items()}, p["weekly"],
-                                      when(p["last_post_at"])) for p in o["platforms"]]
-        orgs.append(OrgActivity(o["id"], o["name"], o["path"], o["kind"], o["timezone"], o["target"],
-                                {int(k): v for k, v in o["counts"].items()}, o["weekly"], when(o["last_post_at"]),
-                                platforms))
-    return TreeActivity(when(data["computed_at"]), orgs, [when(w) for w in data["week_starts"]])  # type: ignore[arg-type]
+def _load(raw: bytes | str, rows: list[Any]) -> TreeActivity:
+    computed_at, week_starts, orgs = json.loads(raw)
+    by_id = {row.id: row for row in rows}
+    organisations = []
+    for org_id, counts, weekly, last, platforms in orgs:
+        row = by_id[org_id]
+        organisations.append(OrgActivity(
+            org_id, row.name, row.path, row.kind, row.timezone, row.posts_per_week_target,
+            dict(zip(WINDOWS, counts, strict=True)), weekly, _dt(last),
+            [PlatformActivity(p, dict(zip(WINDOWS, c, strict=True)), w, _dt(t)) for p, c, w, t in platforms]))
+    return TreeActivity(_dt(computed_at), organisations, [_dt(w) for w in week_starts])  # type: ignore[arg-type]
 
 
 def tree_activity(rows: list[Any]) -> TreeActivity:
@@ -254,7 +263,7 @@ def tree_activity(rows: list[Any]) -> TreeActivity:
     except Exception:
         raw = None
     if raw:
-        return _load(raw)
+        return _load(raw, rows)
     tree = compute(rows)
     try:
         get_redis().set(key, _dump(tree), ex=seconds)

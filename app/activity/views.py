@@ -72,7 +72,7 @@ def dashboard() -> str:
         has_next=page * PAGE_SIZE < len(ordered), now=now, root=root, kind=kind, kind_labels=KIND_LABELS,
         windows=WINDOWS, week_labels=week_labels, followers=followers,
         tree_chart=charts.bar_chart(weekly_total, week_labels),
-        sparkline=charts.sparkline, active_window=ACTIVE_WINDOW_WEEKS, active_min=ACTIVE_MIN_WEEKS,
+        spark_svg=charts.sparkline_svg, active_window=ACTIVE_WINDOW_WEEKS, active_min=ACTIVE_MIN_WEEKS,
         trend_weeks=TREND_WEEKS, zone=zone,
         admin_of=visible_organisation_ids(current_user, [Role.ADMIN]) & {o.id for o in shown},
         patterns=_row_patterns())

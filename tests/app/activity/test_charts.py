@@ -31,3 +31,10 @@ def test_sparkline_points_run_left_to_right_with_the_last_value_marked():
     assert points[0][1] == 26.0 and points[-1][1] == 2.0  # zero at the bottom, the maximum at the top
     assert (line.last_x, line.last_y) == points[-1]
     assert line.target_y == 14.0
+
+
+def test_sparkline_svg_escapes_the_title():
+    from app.activity.charts import sparkline_svg
+
+    svg = str(sparkline_svg([1, 2], 3, 'Dinas "<script>"'))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and svg.startswith("<svg") and "style=" not in svg
