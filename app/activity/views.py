@@ -81,8 +81,7 @@ def dashboard() -> str:
 def _row_patterns() -> dict[str, str]:
     """Translated %-patterns for the table rows, filled with `|format` (one lookup per page, not per row)."""
     return {"of": _("%(met)s of %(n)s"),
-            "spark": _("Posts per week, oldest first: %(values)s; target %(target)s"),
-            "spark_platform": _("%(platform)s posts per week, oldest first: %(values)s")}
+            "spark": _("Posts per week, oldest first: %(values)s; target %(target)s")}
 
 
 @bp.route("/organisations/<int:org_id>")
