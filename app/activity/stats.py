@@ -8,13 +8,16 @@ Definitions (shown on the dashboard):
 - an organisation is *active* when it met its target in at least `ACTIVE_MIN_WEEKS` of the last
   `ACTIVE_WINDOW_WEEKS` complete weeks.
 
-The figures of a tree are cached in Redis for `WARTA_ACTIVITY_CACHE_SECONDS` (0 turns the cache off).
+The figures of a tree are cached in Redis for `WARTA_ACTIVITY_CACHE_SECONDS` (0 turns the cache off),
+and each worker process keeps what it read for up to `MEMO_SECONDS` within that lifetime.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -250,23 +253,51 @@ def _load(raw: bytes | str, rows: list[Any]) -> TreeActivity:
     return TreeActivity(_dt(computed_at), organisations, [_dt(w) for w in week_starts])  # type: ignore[arg-type]
 
 
+#: Seconds a worker process keeps a tree it read from Redis (within the Redis entry's own lifetime).
+MEMO_SECONDS = 30
+MEMO_ENTRIES = 32
+
+
+def _memo() -> tuple[threading.Lock, OrderedDict[str, tuple[float, TreeActivity]]]:
+    """This app's in-process memo (per worker process): saves the Redis round trip and the parse."""
+    return current_app.extensions.setdefault("warta_activity_memo", (threading.Lock(), OrderedDict()))
+
+
 def tree_activity(rows: list[Any]) -> TreeActivity:
-    """Figures for `rows`, from the Redis cache when fresh (the cache is only a cache: errors fall through)."""
+    """Figures for `rows`: from this process's memo, else Redis, else computed (and stored in both).
+
+    The cache is only a cache: Redis errors fall through to the database.
+    """
     seconds = int(current_app.config.get("WARTA_ACTIVITY_CACHE_SECONDS", 300))
     if seconds <= 0 or not rows:
         return compute(rows)
     from app.redis_conn import get_redis
 
     key = _cache_key(rows)
+    lock, memo = _memo()
+    now = time.monotonic()
+    with lock:
+        hit = memo.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    tree = None
     try:
         raw = get_redis().get(key)
+        remaining = get_redis().ttl(key) if raw else -1
     except Exception:
-        raw = None
+        raw, remaining = None, -1
     if raw:
-        return _load(raw, rows)
-    tree = compute(rows)
-    try:
-        get_redis().set(key, _dump(tree), ex=seconds)
-    except Exception:  # noqa: S110 - the cache is optional
-        pass
+        tree = _load(raw, rows)
+    else:
+        tree = compute(rows)
+        remaining = seconds
+        try:
+            get_redis().set(key, _dump(tree), ex=seconds)
+        except Exception:  # noqa: S110 - the cache is optional
+            pass
+    with lock:
+        memo[key] = (now + min(MEMO_SECONDS, max(remaining, 0)), tree)
+        memo.move_to_end(key)
+        while len(memo) > MEMO_ENTRIES:
+            memo.popitem(last=False)
     return tree

@@ -106,6 +106,8 @@ def opd_account(opd: Organisation):
 def test_admin_sets_the_target_with_an_audit_event(app, factory, browser):
     org = factory.org("Dinas Target")
     admin, viewer = factory.user(org, Role.ADMIN), factory.user(org, Role.VIEWER)
+    assert "#target" in browser(admin).get("/activity/").get_data(as_text=True)  # the link for its admins
+    assert "#target" not in browser(viewer).get("/activity/").get_data(as_text=True)
     assert browser(viewer).post(f"/activity/organisations/{org.id}/target", data={"target": 5}).status_code == 403
     for bad in ("0", "abc", "101", ""):
         response = english(browser(admin)).post(f"/activity/organisations/{org.id}/target", data={"target": bad})
