@@ -51,6 +51,10 @@ class Permanent(AdapterError):
     """The platform rejected the content or request; retrying will not help."""
 
 
+class NotSupported(AdapterError):
+    """The platform (or this adapter) cannot read what was asked, e.g. audience figures."""
+
+
 class OutcomeUnknown(AdapterError):
     """The call may or may not have published (e.g. a timeout after sending): reconcile, never blindly retry."""
 
@@ -179,6 +183,22 @@ def planned_disclosure(variant: Variant) -> dict[str, Any] | None:
     return dict(planned) if isinstance(planned, dict) else None
 
 
+@dataclass(frozen=True)
+class AudienceFigures:
+    """Audience numbers as the platform reports them; a figure it does not expose stays None (never 0)."""
+
+    followers: int | None = None
+    views: int | None = None  # views / impressions / plays
+    reach: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+
+    def as_columns(self) -> dict[str, int | None]:
+        return {"followers": self.followers, "views": self.views, "reach": self.reach, "likes": self.likes,
+                "comments": self.comments, "shares": self.shares}
+
+
 # -- the base class -------------------------------------------------------------
 
 
@@ -259,3 +279,11 @@ class PlatformAdapter(ABC):
     def update_native_schedule(self, job: PublishJob, remote_id: str) -> None:
         """Change the text or time of a natively scheduled post (an edit after scheduling)."""
         raise Permanent(f"{self.slug} holds no natively scheduled posts")
+
+    def audience(self, account: AccountRef) -> AudienceFigures:
+        """The account's audience (followers) for the activity dashboard; optional."""
+        raise NotSupported(f"{self.slug} does not report audience figures")
+
+    def post_metrics(self, account: AccountRef, remote_id: str) -> AudienceFigures:
+        """Views / reach / likes / comments / shares of one published post; optional."""
+        raise NotSupported(f"{self.slug} does not report post metrics")

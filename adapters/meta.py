@@ -24,6 +24,7 @@ from adapters.base import (
     TokenSet,
 )
 from adapters.graph import GraphClient
+from adapters.graph_audience import GraphAudienceMixin
 
 HASHTAG_RE = re.compile(r"(?<!\w)#\w+")
 MENTION_RE = re.compile(r"(?<![\w@])@[\w.]+")
@@ -44,7 +45,7 @@ def _timestamp(value: Any) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
 
 
-class MetaGraphAdapter(PlatformAdapter):
+class MetaGraphAdapter(GraphAudienceMixin, PlatformAdapter):
     """Base of the Graph family adapters; subclasses publish."""
 
     # Facebook Login supports PKCE for the authorisation-code flow.

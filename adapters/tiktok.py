@@ -33,8 +33,10 @@ from adapters._common import (
 from adapters.base import (
     AccountFacts,
     AccountRef,
+    AudienceFigures,
     AuthExpired,
     ConnectableAccount,
+    NotSupported,
     OutcomeUnknown,
     Permanent,
     PlatformAdapter,
@@ -444,3 +446,25 @@ class TikTokAdapter(PlatformAdapter):
             return AccountFacts(token_valid=False, scopes=scopes, expires_at=expires_at)
         return AccountFacts(token_valid=True, scopes=scopes, expires_at=expires_at, profile=self._profile(user),
                             extra={"audited_app": self.audited})
+
+    # -- audience (activity dashboard) ----------------------------------------------------
+    def audience(self, account: AccountRef) -> AudienceFigures:
+        """Followers from /v2/user/info/ (needs the `user.info.stats` scope)."""
+        with self._client() as client:
+            data = self._call(client, "GET", "/v2/user/info/", account.credentials["access_token"],
+                              params={"fields": "open_id,follower_count,likes_count,video_count"})
+        return AudienceFigures(followers=(data.get("user") or {}).get("follower_count"))
+
+    def post_metrics(self, account: AccountRef, remote_id: str) -> AudienceFigures:
+        """View, like, comment and share counts from /v2/video/query/ (a post still being processed has none)."""
+        if remote_id.startswith("v_pub"):
+            raise NotSupported("TikTok has not given this post a public id yet", code="no_public_id")
+        with self._client() as client:
+            data = self._call(client, "POST", "/v2/video/query/", account.credentials["access_token"],
+                              params={"fields": "id,view_count,like_count,comment_count,share_count"},
+                              json={"filters": {"video_ids": [remote_id]}})
+        video = next((v for v in data.get("videos") or [] if str(v.get("id")) == remote_id), None)
+        if video is None:
+            raise Permanent(f"TikTok has no video {remote_id}", code="not_found")
+        return AudienceFigures(views=video.get("view_count"), likes=video.get("like_count"),
+                               comments=video.get("comment_count"), shares=video.get("share_count"))

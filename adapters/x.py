@@ -34,6 +34,7 @@ from adapters.base import (
     AccountFacts,
     AccountRef,
     AdapterError,
+    AudienceFigures,
     AuthExpired,
     ConnectableAccount,
     MediaItem,
@@ -484,3 +485,26 @@ class XAdapter(PlatformAdapter):
             return AccountFacts(token_valid=False, scopes=scopes, expires_at=expires_at)
         return AccountFacts(token_valid=True, scopes=scopes, expires_at=expires_at, profile=self._profile(user),
                             extra={"offline_access": "offline.access" in scopes})
+
+    # -- audience (activity dashboard) ----------------------------------------------------
+    def audience(self, account: AccountRef) -> AudienceFigures:
+        """Followers from `public_metrics` of GET /2/users/:id."""
+        with self._client() as client:
+            body = self._request(client, "GET", f"/2/users/{account.external_id}",
+                                 token=account.credentials.get("access_token"),
+                                 params={"user.fields": "public_metrics"})
+        metrics = (body.get("data") or {}).get("public_metrics") or {}
+        return AudienceFigures(followers=metrics.get("followers_count"))
+
+    def post_metrics(self, account: AccountRef, remote_id: str) -> AudienceFigures:
+        """Impressions, likes, replies and reposts + quotes from GET /2/tweets/:id `public_metrics`."""
+        with self._client() as client:
+            body = self._request(client, "GET", f"/2/tweets/{remote_id}",
+                                 token=account.credentials.get("access_token"),
+                                 params={"tweet.fields": "public_metrics"})
+        metrics = (body.get("data") or {}).get("public_metrics") or {}
+        shares = None
+        if "retweet_count" in metrics or "quote_count" in metrics:
+            shares = int(metrics.get("retweet_count", 0)) + int(metrics.get("quote_count", 0))
+        return AudienceFigures(views=metrics.get("impression_count"), likes=metrics.get("like_count"),
+                               comments=metrics.get("reply_count"), shares=shares)

@@ -31,6 +31,7 @@ from adapters._common import read_media_bytes, text_matches, token_set_from_resp
 from adapters.base import (
     AccountFacts,
     AccountRef,
+    AudienceFigures,
     AuthExpired,
     ConnectableAccount,
     OutcomeUnknown,
@@ -390,3 +391,33 @@ class YouTubeAdapter(PlatformAdapter):
         profile = self._profile(channels[0]) if channels else {}
         return AccountFacts(token_valid=True, scopes=scopes, expires_at=expires_at, profile=profile,
                             extra={"access_type": data.get("access_type", "")})
+
+    # -- audience (activity dashboard) ----------------------------------------------------
+    def _list(self, creds: dict[str, Any], call: Any) -> dict[str, Any]:
+        try:
+            return call(self.service(creds)).execute()
+        except HttpError as exc:
+            raise self._map_error(exc) from exc
+        except RefreshError as exc:
+            raise AuthExpired("Google refused to refresh the token", code="invalid_grant",
+                              platform_message=str(exc)) from exc
+
+    def audience(self, account: AccountRef) -> AudienceFigures:
+        """Subscribers from channels.list(part=statistics, mine=true); None when the channel hides them."""
+        body = self._list(account.credentials, lambda s: s.channels().list(part="statistics", mine=True))
+        stats = ((body.get("items") or [{}])[0]).get("statistics") or {}
+        hidden = stats.get("hiddenSubscriberCount") or "subscriberCount" not in stats
+        return AudienceFigures(followers=None if hidden else int(stats["subscriberCount"]))
+
+    def post_metrics(self, account: AccountRef, remote_id: str) -> AudienceFigures:
+        """Views, likes and comments from videos.list(part=statistics, id=...)."""
+        body = self._list(account.credentials, lambda s: s.videos().list(part="statistics", id=remote_id))
+        items = body.get("items") or []
+        if not items:
+            raise Permanent(f"YouTube has no video {remote_id}", code="not_found")
+        stats = items[0].get("statistics") or {}
+
+        def number(key: str) -> int | None:
+            return int(stats[key]) if key in stats else None
+
+        return AudienceFigures(views=number("viewCount"), likes=number("likeCount"), comments=number("commentCount"))

@@ -38,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     import adapters
     import plugins
-    from app import cli, security
+    from app import activity, cli, security
     from app.auth import init_auth
 
     plugins.init_app(app)
@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     _register_blueprints(app)
     security.init_app(app)
+    activity.init_app(app)
     plugins.finish_app(app)
     cli.init_app(app)
 

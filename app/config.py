@@ -28,6 +28,7 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_CSV_IMPORT_MAX_BYTES": str(2 * 1024 * 1024),  # largest calendar CSV accepted (docs/CSV.md)
     "WARTA_CSV_IMPORT_MAX_ROWS": "1000",  # most rows in one calendar CSV
     "WARTA_SECURITY_GRACE_DAYS": "7",  # a due checklist item becomes overdue after this many days
+    "WARTA_ACTIVITY_CACHE_SECONDS": "300",  # activity dashboard figures are cached this long (0: off)
     "WARTA_SECURITY_EVIDENCE_MAX_BYTES": str(5 * 1024 * 1024),  # largest evidence upload
     "WARTA_PROXY_HOPS": "0",  # reverse proxies in front of Warta whose X-Forwarded-* headers are trusted
     "WARTA_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",  # failed sign-in/TOTP attempts per account
@@ -257,6 +258,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="warta-limiter",
         WARTA_SECURITY_GRACE_DAYS=int(env["WARTA_SECURITY_GRACE_DAYS"]),
+        WARTA_ACTIVITY_CACHE_SECONDS=int(env["WARTA_ACTIVITY_CACHE_SECONDS"]),
         WARTA_SECURITY_EVIDENCE_MAX_BYTES=int(env["WARTA_SECURITY_EVIDENCE_MAX_BYTES"]),
         WARTA_SIMULATOR_URL=(env["WARTA_SIMULATOR_URL"] or "").rstrip("/"),
         WARTA_PLATFORMS=platform_settings(env, production),

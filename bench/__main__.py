@@ -11,7 +11,7 @@ import sys
 
 #: Benchmark modules, in the order they run.
 BENCHMARKS: list[str] = [
-    "bench.dispatch_lag", "bench.burst", "bench.burst_io", "bench.publish_cost", "bench.graph_adapters",
+    "bench.dispatch_lag", "bench.burst", "bench.burst_io", "bench.publish_cost", "bench.graph_adapters", "bench.web",
 ]
 
 

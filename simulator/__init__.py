@@ -27,6 +27,7 @@ FAMILIES: dict[str, str] = {
     "x": "simulator.x",
     "youtube": "simulator.youtube",
     "tiktok": "simulator.tiktok",
+    "audience": "simulator.audience",  # followers and per-post figures for the activity dashboard
 }
 
 

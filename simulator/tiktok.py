@@ -20,6 +20,7 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify, make_response, request, url_for
 from werkzeug.wrappers import Response
 
+from simulator import audience
 from simulator.consent import consent
 from simulator.control import fault_response, take_fault
 from simulator.state import SEEDED_TOKEN_LIFETIME, SimState
@@ -133,7 +134,7 @@ def create_blueprint(state: SimState) -> Blueprint:
                 "avatar_url": info.get("avatar_url", f"https://p16.example/{account}.jpg"),
                 "display_name": info["display_name"], "bio_description": info.get("bio_description", ""),
                 "is_verified": bool(info.get("is_verified", False)),
-                "username": info["username"]}
+                "username": info["username"], **audience.tiktok_user_stats(state, account)}
         fields = request.args.get("fields", "").split(",")
         return _answer({"user": {k: v for k, v in user.items() if k in fields}})
 

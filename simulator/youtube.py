@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify, make_response, request, url_for
 from werkzeug.wrappers import Response
 
+from simulator import audience
 from simulator.consent import consent
 from simulator.control import fault_response, take_fault
 from simulator.state import SEEDED_TOKEN_LIFETIME, SimState
@@ -135,7 +136,8 @@ def create_blueprint(state: SimState) -> Blueprint:
                         "thumbnails": {"default": {"url": info.get("thumbnail_url",
                                                                    f"https://yt3.example/{account}.jpg")}}},
             "status": {"privacyStatus": "public", "longUploadsStatus": "allowed"},
-            "contentDetails": {"relatedPlaylists": {"uploads": "UU" + account[2:]}}}]})
+            "contentDetails": {"relatedPlaylists": {"uploads": "UU" + account[2:]}},
+            **audience.youtube_channel_statistics(state, account)}]})
 
     @bp.get("/youtube/v3/playlistItems")
     def playlist_items() -> Response:

@@ -65,3 +65,15 @@ def verify_accounts() -> dict[str, int]:
             return verify()
         finally:
             db.session.remove()
+
+
+def collect_audience() -> dict[str, int]:
+    """Periodic: followers and per-post figures from the platforms that report them (app.activity)."""
+    from app.activity.audience import collect
+    from app.extensions import db
+
+    with _get_app().app_context():
+        try:
+            return collect()
+        finally:
+            db.session.remove()

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic autogenerate reads this)."""
 from app.models.accounts import AccountStatus, SocialAccount
+from app.models.activity import AudienceSnapshot
 from app.models.api_tokens import ApiToken
 from app.models.audit import AuditEvent
 from app.models.composer import PostTemplate, TemplateKind
@@ -41,6 +42,7 @@ __all__ = [
     "Approval",
     "Attestation",
     "AttestationState",
+    "AudienceSnapshot",
     "AuditEvent",
     "CollaborationKind",
     "CollaborationStatus",

@@ -52,6 +52,8 @@ class Organisation(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
     require_2fa: Mapped[bool] = mapped_column(default=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Activity dashboard: posts a week the organisation aims for (app.activity).
+    posts_per_week_target: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")

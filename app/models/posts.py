@@ -79,6 +79,9 @@ class PostTarget(db.Model):
         UniqueConstraint("post_id", "account_id"),
         Index("ix_post_target_state_due_at", "state", "due_at"),
         Index("ix_post_target_state_deadline_at", "state", "deadline_at"),
+        # Activity dashboard (app.activity): published targets by time, and the last one per account.
+        Index("ix_post_target_state_published_at", "state", "published_at"),
+        Index("ix_post_target_account_state_published_at", "account_id", "state", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
