@@ -15,9 +15,8 @@ The run is done twice: with the dashboard's Redis cache as configured in product
 after warm-up every request is a hit) and with the cache off (`WARTA_ACTIVITY_CACHE_SECONDS=0`: every
 dashboard request recomputes the figures from PostgreSQL) — both are reported.
 
-The calendar page is `WARTA_BENCH_CALENDAR_ENDPOINT` (default `calendar.month`, requested with
-`org_id` and `month`); when the app has no such endpoint, the posts list (`posts.index`) is measured as
-a stand-in and `calendar_endpoint` in the output says so.
+The calendar page is the month view of the whole tree (`calendar.index`, `view=month`) for the current
+month, as the viewer (leadership) sees it.
 """
 from __future__ import annotations
 
@@ -144,14 +143,11 @@ def _session_cookie(app: Any, token: str) -> str:
 
 
 def _calendar_path(app: Any, root_id: int, now: datetime) -> tuple[str, str]:
+    """The calendar's month view of the whole tree, for the current month."""
     from flask import url_for
 
-    wanted = os.environ.get("WARTA_BENCH_CALENDAR_ENDPOINT", "calendar.month")
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     with app.test_request_context():
-        if wanted in endpoints:
-            return wanted, url_for(wanted, org_id=root_id, month=now.strftime("%Y-%m"))
-        return "posts.index (stand-in: no calendar endpoint in this tree)", url_for("posts.index")
+        return "calendar.index", url_for("calendar.index", org_id=root_id, view="month", date=now.strftime("%Y-%m-01"))
 
 
 class Server:
