@@ -54,7 +54,7 @@ INLINE_CODE = [
     (re.compile(r"<style\b", re.I), "<style> block (put CSS in app/static/warta.css)"),
     (re.compile(r"\sstyle\s*=", re.I), "style= attribute (use a CSS class)"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "on…= event handler (use a script file)"),
-    (re.compile(r"javascript:", re.I), "javascript: URL"),
+    (re.compile(r"""=\s*["']?\s*javascript:""", re.I), "javascript: URL"),
 ]
 
 
@@ -76,3 +76,4 @@ def test_inline_code_scanner_catches_each_kind():
     for sample, (pattern, _why) in zip(samples, INLINE_CODE, strict=True):
         assert pattern.search(sample), sample
     assert not INLINE_CODE[0][0].search('<script src="/static/app.js"></script>')
+    assert not INLINE_CODE[4][0].search("<p>Without JavaScript: start from a template</p>")
