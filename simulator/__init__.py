@@ -27,6 +27,7 @@ FAMILIES: dict[str, str] = {
     "x": "simulator.x",
     "youtube": "simulator.youtube",
     "tiktok": "simulator.tiktok",
+    "people": "simulator.people",  # influencers' accounts for the handle lookups, IG invite control
 }
 
 

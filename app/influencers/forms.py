@@ -37,6 +37,12 @@ class HandleForm(FlaskForm):
     remove = BooleanField(_l("Remove this platform's handle"))
 
 
+class ResolveHandleForm(FlaskForm):
+    """"Resolve again": look the platform's handle up now."""
+
+    platform = HiddenField(validators=[DataRequired()])
+
+
 class ConsentForm(FlaskForm):
     given_by = StringField(_l("Given by"), validators=[DataRequired(), Length(max=200)])
     given_on = DateField(_l("Given on"), validators=[DataRequired()])
