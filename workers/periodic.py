@@ -27,6 +27,8 @@ class PeriodicJob:
 PERIODIC_JOBS = (
     PeriodicJob("refresh_tokens", "workers.jobs.refresh_tokens", 3600),
     PeriodicJob("verify_accounts", "workers.jobs.verify_accounts", 24 * 3600),
+    # Instagram collaborator invites: accepted / declined, asked hourly for 14 days after publishing.
+    PeriodicJob("collaborator_invites", "workers.jobs.poll_collaborator_invites", 3600),
 )
 
 

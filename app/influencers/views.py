@@ -23,6 +23,7 @@ from app.influencers import documents, lookup, reports, services
 from app.influencers.forms import (
     KIND_LABELS,
     METHOD_LABELS,
+    STATUS_LABELS,
     AgreementForm,
     CollaborationForm,
     ConsentForm,
@@ -590,7 +591,8 @@ def _render_post_page(post: Post, form: CollaborationForm | None, can_edit: bool
         "influencers/post_collaborations.html", post=post, form=form, can_edit=can_edit,
         collaborations=services.post_collaborations(post), plans=plans, has_targets=bool(platforms),
         problems=services.collaboration_problems(post), kind_labels=KIND_LABELS, platform_name=platform_name,
-        remove_form=RemoveCollaborationForm(), editable=post.state in EDITABLE_POST_STATES)
+        remove_form=RemoveCollaborationForm(), editable=post.state in EDITABLE_POST_STATES,
+        status_labels=STATUS_LABELS)
 
 
 # -- reports ---------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ X_NOT_FOUND = {"errors": [{"value": "nobody_here", "detail": "Could not find use
                            "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
 
 
-def _ref(external_id: str = "42", token: str = "AT") -> AccountRef:
+def _ref(external_id: str = "42", token: str = "AT") -> AccountRef:  # noqa: S107 (a test token)
     return AccountRef(1, external_id, "@dinas", {"access_token": token})
 
 
