@@ -32,6 +32,10 @@ PEOPLE: list[tuple[str, str, str, str, bool]] = [
     ("instagram", "178400000009001", "rina.jalanjalan", "Rina Jalan-Jalan", True),
     ("instagram", "178400000009002", "kuliner.bpp", "Kuliner Balikpapan", True),
     ("instagram", "178400000009003", "budi.pribadi", "Budi (personal account)", False),
+    # The demo registry's influencers (app/influencers/demo.py), so "Resolve again" works in `make run`.
+    ("instagram", "17841400000000001", "rina.bpp", "Rina Balikpapan", True),
+    ("instagram", "178400000009004", "sepeda.bpp", "Komunitas Sepeda BPP", True),
+    ("x", "2000000000000003", "sepedabpp", "Komunitas Sepeda BPP", True),
 ]
 INVITE_STATUSES = ("Pending", "Accepted", "Declined")
 DISCOVERY = re.compile(r"^business_discovery\.username\(([^)]*)\)(?:\{([^}]*)\})?$")

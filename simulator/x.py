@@ -1,7 +1,7 @@
 """Simulated X API v2: OAuth 2.0 + PKCE, users, tweets, v2 chunked media upload.
 
 Mounted at /x; registered as the "x" family of the simulator. Fault names (the `preset`
-of POST /_sim/faults) on endpoints x.token, x.users_me, x.timeline, x.media_initialize,
+of POST /_sim/faults) on endpoints x.token, x.users_me, x.users_by_username, x.timeline, x.media_initialize,
 x.media_append, x.media_finalize, x.media_status, x.tweets: rate_limit (429 + x-rate-limit-*),
 unauthorized (401), duplicate (403), server_error (503), timeout (answers after 2 s, and
 still publishes: the client has given up, the post exists); "failed" on x.media_processing.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from adapters.base import AccountRef, AuthExpired, ResolvedUser
+from adapters.base import AccountRef, AuthExpired, ResolvedUser, Transient
 from adapters.instagram import InstagramAdapter
 from adapters.x import XAdapter
 from adapters.youtube import YouTubeAdapter
@@ -40,8 +40,6 @@ def test_x_user_by_username_found_missing_and_invalid(sim):
 def test_x_lookup_fault(sim):
     sim.state.add_named_fault("x.users_by_username", "server_error")
     ref = AccountRef(1, "1001", "pemkot_demo", {"access_token": "sim-x-token-pemkot"})
-    from adapters.base import Transient
-
     with pytest.raises(Transient):
         XAdapter(sim.settings("x")).resolve_user(ref, "rina_jalanjalan")
 
