@@ -84,7 +84,13 @@ def _ask(platform: str, account: SocialAccount, handle: str) -> ResolvedUser | N
     credentials = decrypt_json(account.credentials_encrypted) if account.credentials_encrypted else {}
     ref = AccountRef(account_id=account.id, external_id=account.external_id, handle=account.handle,
                      credentials=credentials)
-    return _adapter(platform).resolve_user(ref, handle)
+    adapter = _adapter(platform)
+    try:
+        return adapter.resolve_user(ref, handle)
+    finally:
+        close = getattr(getattr(adapter, "client", None), "close", None)
+        if callable(close):  # a Graph adapter's own httpx client (X uses the pooled one, YouTube httplib2)
+            close()
 
 
 def look_up(row: InfluencerHandle) -> tuple[str, str]:
