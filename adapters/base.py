@@ -162,6 +162,15 @@ class ConnectableAccount:
 
 
 @dataclass(frozen=True)
+class ResolvedUser:
+    """Another person's account found on the platform by its handle (an influencer's)."""
+
+    user_id: str
+    username: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
 class AccountFacts:
     """Security-relevant facts the API exposes (used by the security checklist)."""
 
@@ -224,6 +233,10 @@ class PlatformAdapter(ABC):
     collaborator_max: ClassVar[int] = 0
     # Whether the platform can hold a post and publish it itself at a time.
     supports_native_scheduling: ClassVar[bool] = False
+    # Whether `resolve_user` can look up another person's account by handle (TikTok has no such API).
+    supports_user_lookup: ClassVar[bool] = False
+    # Whether `collaborator_statuses` reads the fate of collaborator invites on a published post.
+    supports_collaborator_status: ClassVar[bool] = False
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         """`settings` comes from config (base URLs, API version, app id/secret, timeouts)."""
@@ -287,3 +300,11 @@ class PlatformAdapter(ABC):
     def post_metrics(self, account: AccountRef, remote_id: str) -> AudienceFigures:
         """Views / reach / likes / comments / shares of one published post; optional."""
         raise NotSupported(f"{self.slug} does not report post metrics")
+
+    def resolve_user(self, account: AccountRef, handle: str) -> ResolvedUser | None:
+        """Look up another person's account by `handle` with `account`'s token; None when it does not exist."""
+        raise Permanent(f"{self.slug} cannot look up other users' accounts", code="unsupported")
+
+    def collaborator_statuses(self, account: AccountRef, remote_id: str) -> dict[str, str]:
+        """{username: "pending" | "accepted" | "declined"} of the collaborators invited on a published post."""
+        raise Permanent(f"{self.slug} reports no collaborator invite status", code="unsupported")

@@ -22,6 +22,7 @@ from adapters.base import (
     PublishJob,
     PublishResult,
     RateLimited,
+    ResolvedUser,
     Transient,
     Variant,
     planned_disclosure,
@@ -32,6 +33,8 @@ from adapters.meta import MetaGraphAdapter, count_hashtags, count_mentions
 IMAGE_TYPES = frozenset({"image/jpeg"})
 VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})
 MB = 1024 * 1024
+#: Graph error labels of Business Discovery for "no business/creator account has this username".
+NOT_FOUND_CODES = frozenset({"110/2207013"})
 
 
 class InstagramAdapter(MetaGraphAdapter):
@@ -62,6 +65,10 @@ class InstagramAdapter(MetaGraphAdapter):
     collaborator_max = 3
     # Instagram cannot hold a post for later through the API: Warta publishes on time.
     supports_native_scheduling = False
+    # Business Discovery finds business and creator accounts only (not personal accounts).
+    supports_user_lookup = True
+    # `GET /<media>/collaborators` reports each invite as Pending, Accepted or Declined.
+    supports_collaborator_status = True
 
     # Validation ----------------------------------------------------------------------------
     def validate(self, variant: Variant) -> list[Problem]:
@@ -301,6 +308,34 @@ class InstagramAdapter(MetaGraphAdapter):
                                    params={"fields": "id,username,name,biography,profile_picture_url"})
         return {"handle": body.get("username"), "display_name": body.get("name") or body.get("username"),
                 "bio": body.get("biography") or "", "avatar_url": body.get("profile_picture_url"), "verified": None}
+
+    def resolve_user(self, account: AccountRef, handle: str) -> ResolvedUser | None:
+        """Business Discovery on our IG user; None when no business/creator account has the handle.
+
+        Meta answers code 110 / subcode 2207013 ("Cannot find User") both for a handle nobody has
+        and for a personal account, which Business Discovery cannot see.
+        """
+        username = handle.lstrip("@")
+        fields = f"business_discovery.username({username}){{id,username,name}}"
+        try:
+            body = self.client.request("GET", account.external_id, token=account.credentials["access_token"],
+                                       params={"fields": fields})
+        except Permanent as exc:
+            if exc.code in NOT_FOUND_CODES:
+                return None
+            raise
+        found = body.get("business_discovery") or {}
+        if not found.get("id"):
+            return None
+        return ResolvedUser(user_id=str(found["id"]), username=str(found.get("username") or username),
+                            display_name=str(found.get("name") or ""))
+
+    def collaborator_statuses(self, account: AccountRef, remote_id: str) -> dict[str, str]:
+        """`GET /<ig-media-id>/collaborators` → {username: pending | accepted | declined}."""
+        body = self.client.request("GET", f"{remote_id}/collaborators", token=account.credentials["access_token"],
+                                   params={"fields": "id,username,invite_status"})
+        return {str(row.get("username", "")).lower(): str(row.get("invite_status", "")).lower()
+                for row in body.get("data") or [] if row.get("username")}
 
     def _page_id(self, account: AccountRef) -> str:
         return str(account.credentials.get("extra", {}).get("page_id") or account.external_id)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 from flask_babel import lazy_gettext as _l
@@ -45,6 +45,7 @@ from adapters.base import (
     PublishJob,
     PublishResult,
     RateLimited,
+    ResolvedUser,
     TokenSet,
     Transient,
     Variant,
@@ -161,6 +162,8 @@ class XAdapter(PlatformAdapter):
     max_media_per_post = 4
     # Users tagged on the photos (X has no co-author concept).
     collaborator_max = 10
+    # `GET /2/users/by/username/:username` finds a user's id (scope users.read).
+    supports_user_lookup = True
     # Sizes in bytes and video duration bounds, from X's media best practices.
     image_max_bytes: ClassVar[int] = 5 * 1024 * 1024
     gif_max_bytes: ClassVar[int] = 15 * 1024 * 1024
@@ -305,7 +308,11 @@ class XAdapter(PlatformAdapter):
             raise Permanent(f"X rejected the request ({resp.status_code})", platform_message=self._message(body),
                             code=str(resp.status_code))
         if "data" not in body and body.get("errors"):
-            raise Permanent("X rejected the request", platform_message=self._message(body), code="errors")
+            errors = body["errors"] if isinstance(body["errors"], list) else []
+            missing = bool(errors) and all(str(e.get("type", "")).endswith("/resource-not-found")
+                                           for e in errors if isinstance(e, dict))
+            raise Permanent("X rejected the request", platform_message=self._message(body),
+                            code="not_found" if missing else "errors")
         return body
 
     @staticmethod
@@ -475,6 +482,21 @@ class XAdapter(PlatformAdapter):
         return {"display_name": user.get("name", ""), "handle": user.get("username", ""),
                 "avatar_url": user.get("profile_image_url", ""), "bio": user.get("description", ""),
                 "verified": bool(user.get("verified")), "verified_type": user.get("verified_type", "none")}
+
+    def resolve_user(self, account: AccountRef, handle: str) -> ResolvedUser | None:
+        """`GET /2/users/by/username/:username`; X answers 200 with a resource-not-found error when absent."""
+        username = handle.lstrip("@")
+        with self._client() as client:
+            try:
+                body = self._request(client, "GET", f"/2/users/by/username/{quote(username, safe='')}",
+                                     token=account.credentials["access_token"], params={"user.fields": "name,username"})
+            except Permanent as exc:
+                if exc.code == "not_found":
+                    return None
+                raise
+        user = body["data"]
+        return ResolvedUser(user_id=str(user["id"]), username=str(user.get("username", username)),
+                            display_name=str(user.get("name", "")))
 
     def account_facts(self, account: AccountRef) -> AccountFacts:
         creds = account.credentials

@@ -41,6 +41,7 @@ from adapters.base import (
     PublishJob,
     PublishResult,
     RateLimited,
+    ResolvedUser,
     TokenSet,
     Transient,
     Variant,
@@ -81,6 +82,8 @@ class YouTubeAdapter(PlatformAdapter):
     video_max_seconds: ClassVar[float] = 12 * 3600.0
     # Private + publishAt lets YouTube publish at the time itself.
     supports_native_scheduling = True
+    # channels.list(forHandle=@handle) finds a channel id (1 quota unit).
+    supports_user_lookup = True
     # Caps Warta's quota ledger counts: (calls, window seconds, what); the day ends at midnight Pacific.
     quota_windows: ClassVar[tuple[tuple[int, int, str], ...]] = ((100, 24 * 3600, "videos.insert per project"),)
     # Upload chunk and how often one chunk may fail transiently before giving up for now.
@@ -300,6 +303,23 @@ class YouTubeAdapter(PlatformAdapter):
                 watch = self.settings.get("watch_url", "https://www.youtube.com/watch?v=")
                 return PublishResult(remote_id=video_id, permalink=f"{watch}{video_id}")
         return None
+
+    def resolve_user(self, account: AccountRef, handle: str) -> ResolvedUser | None:
+        """`channels.list(part=id,snippet, forHandle=@handle)`; no `items` when no channel has the handle."""
+        wanted = "@" + handle.lstrip("@")
+        try:
+            body = self.service(account.credentials).channels().list(part="id,snippet", forHandle=wanted).execute()
+        except HttpError as exc:
+            raise self._map_error(exc) from exc
+        except RefreshError as exc:
+            raise AuthExpired("Google refused to refresh the token", code="invalid_grant",
+                              platform_message=str(exc)) from exc
+        items = body.get("items") or []
+        if not items:
+            return None
+        snippet = items[0].get("snippet", {})
+        return ResolvedUser(user_id=str(items[0]["id"]), username=str(snippet.get("customUrl") or wanted),
+                            display_name=str(snippet.get("title", "")))
 
     # -- OAuth --------------------------------------------------------------------------
     def authorize_url(self, state: str, redirect_uri: str, code_challenge: str | None = None) -> str:

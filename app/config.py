@@ -25,6 +25,7 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_ENV": "development",  # "production" turns on Secure cookies and URL checks
     "WARTA_DISCLOSURE_TEXT": "#iklan",  # paid-partnership text where no organisation sets its own
     "WARTA_DOCUMENT_MAX_BYTES": str(10 * 1024 * 1024),  # consent / agreement documents
+    "WARTA_HANDLE_LOOKUP_TIMEOUT": "5",  # seconds a handle lookup on the platform may take while saving
     "WARTA_CSV_IMPORT_MAX_BYTES": str(2 * 1024 * 1024),  # largest calendar CSV accepted (docs/CSV.md)
     "WARTA_CSV_IMPORT_MAX_ROWS": "1000",  # most rows in one calendar CSV
     "WARTA_SECURITY_GRACE_DAYS": "7",  # a due checklist item becomes overdue after this many days
@@ -240,6 +241,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_LOCALES=("id", "en"),
         WARTA_DISCLOSURE_TEXT=env["WARTA_DISCLOSURE_TEXT"] or "",
         WARTA_DOCUMENT_MAX_BYTES=int(env["WARTA_DOCUMENT_MAX_BYTES"] or 0),
+        WARTA_HANDLE_LOOKUP_TIMEOUT=float(env["WARTA_HANDLE_LOOKUP_TIMEOUT"] or 5),
         WARTA_CSV_IMPORT_MAX_BYTES=int(env["WARTA_CSV_IMPORT_MAX_BYTES"]),
         WARTA_CSV_IMPORT_MAX_ROWS=int(env["WARTA_CSV_IMPORT_MAX_ROWS"]),
         # Sessions: server-checked version in every cookie (see app.auth), short life.

@@ -28,6 +28,7 @@ FAMILIES: dict[str, str] = {
     "youtube": "simulator.youtube",
     "tiktok": "simulator.tiktok",
     "audience": "simulator.audience",  # followers and per-post figures for the activity dashboard
+    "people": "simulator.people",  # influencers' accounts for the handle lookups, IG invite control
 }
 
 

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
+from simulator import people
 from simulator.control import apply_fault
 from simulator.state import SimState
 
@@ -333,6 +334,8 @@ def node(version: str, node_id: str) -> ResponseReturnValue:
         return graph_error(f"Unsupported get request. Object with ID '{node_id}' does not exist, cannot be loaded "
                            "due to missing permissions, or does not support this operation.", 100, 33,
                            error_type="GraphMethodException")
+    if obj["kind"] == "ig_user" and _param("fields", "").startswith("business_discovery"):
+        return people.business_discovery(state, obj, _param("fields"))  # Business Discovery (simulator/people.py)
     fields = [f for f in _param("fields", "id").split(",") if f]
     with state.lock:
         if is_container:
@@ -575,7 +578,9 @@ def ig_publishing_limit(ig_user: dict[str, Any]) -> ResponseReturnValue:
 def ig_collaborators(media: dict[str, Any]) -> ResponseReturnValue:
     if media["kind"] != "ig_media":
         return graph_error("(#100) Invalid parameter", 100)
-    return {"data": [{"id": f"sim-{name}", "username": name, "invite_status": "Pending"}
+    state = _state()
+    return {"data": [{"id": (people.find(state, "instagram", name) or {}).get("id", f"sim-{name}"), "username": name,
+                      "invite_status": people.invite_status(state, media["id"], name)}
                      for name in media["collaborators"]]}
 
 

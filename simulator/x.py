@@ -1,7 +1,7 @@
 """Simulated X API v2: OAuth 2.0 + PKCE, users, tweets, v2 chunked media upload.
 
 Mounted at /x; registered as the "x" family of the simulator. Fault names (the `preset`
-of POST /_sim/faults) on endpoints x.token, x.users_me, x.timeline, x.media_initialize,
+of POST /_sim/faults) on endpoints x.token, x.users_me, x.users_by_username, x.timeline, x.media_initialize,
 x.media_append, x.media_finalize, x.media_status, x.tweets: rate_limit (429 + x-rate-limit-*),
 unauthorized (401), duplicate (403), server_error (503), timeout (answers after 2 s, and
 still publishes: the client has given up, the post exists); "failed" on x.media_processing.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 import time
 from typing import Any
@@ -18,12 +19,14 @@ from flask import Blueprint, Flask, jsonify, make_response, request
 from werkzeug.wrappers import Response
 
 from adapters.x import count_text
+from simulator import people
 from simulator.consent import consent
 from simulator.control import fault_response, take_fault
 from simulator.state import SEEDED_TOKEN_LIFETIME, SimState
 
 SCOPE = "tweet.read tweet.write users.read media.write offline.access"
 #: Fault names (POST /_sim/faults {"endpoint": "x.<name>", "preset": ...}).
+USERNAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 FAULT_NAMES = frozenset({"rate_limit", "unauthorized", "duplicate", "server_error", "timeout", "failed"})
 #: (user id, username, name, verified_type, access token, refresh token) seeded in the simulator.
 DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str]] = [
@@ -138,6 +141,30 @@ def create_blueprint(state: SimState) -> Blueprint:
                                  "description": info.get("description", ""),
                                  "verified": info.get("verified_type", "none") != "none",
                                  "verified_type": info.get("verified_type", "none")}})
+
+    @bp.get("/2/users/by/username/<username>")
+    def user_by_username(username: str) -> Response:
+        """A user by username; X answers 200 with a resource-not-found error when nobody has it."""
+        if (fault := _fault(state, "x.users_by_username")) is not None:
+            return fault
+        account = user()
+        if isinstance(account, Response):
+            return account
+        if not USERNAME.match(username):
+            resp = jsonify({"errors": [{"parameters": {"username": [username]},
+                                        "message": f"The `username` query parameter value [{username}] does not "
+                                                   "match ^[A-Za-z0-9_]{1,15}$"}],
+                            "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.",
+                            "type": "https://api.twitter.com/2/problems/invalid-request"})
+            resp.status_code = 400
+            return resp
+        person = people.find(state, "x", username)
+        if person is None:
+            return jsonify({"errors": [{
+                "value": username, "detail": f"Could not find user with username: [{username}].",
+                "title": "Not Found Error", "resource_type": "user", "parameter": "username",
+                "resource_id": username, "type": "https://api.twitter.com/2/problems/resource-not-found"}]})
+        return jsonify({"data": {"id": person["id"], "name": person["name"], "username": person["username"]}})
 
     @bp.get("/2/users/<account_id>/tweets")
     def timeline(account_id: str) -> Response:

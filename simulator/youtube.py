@@ -18,7 +18,7 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify, make_response, request, url_for
 from werkzeug.wrappers import Response
 
-from simulator import audience
+from simulator import audience, people
 from simulator.consent import consent
 from simulator.control import fault_response, take_fault
 from simulator.state import SEEDED_TOKEN_LIFETIME, SimState
@@ -128,6 +128,8 @@ def create_blueprint(state: SimState) -> Blueprint:
         account = guard("youtube.channels")
         if isinstance(account, Response):
             return account
+        if "forHandle" in request.args:
+            return _channel_for_handle(request.args["forHandle"])
         info = state.accounts["youtube"][account]
         return jsonify({"kind": "youtube#channelListResponse", "items": [{
             "kind": "youtube#channel", "id": account,
@@ -138,6 +140,17 @@ def create_blueprint(state: SimState) -> Blueprint:
             "status": {"privacyStatus": "public", "longUploadsStatus": "allowed"},
             "contentDetails": {"relatedPlaylists": {"uploads": "UU" + account[2:]}},
             **audience.youtube_channel_statistics(state, account)}]})
+
+    def _channel_for_handle(handle: str) -> Response:
+        """channels.list(forHandle=...): the channel with that handle ("@" optional), else no `items`."""
+        person = people.find(state, "youtube", "@" + handle.lstrip("@"))
+        page = {"totalResults": 1 if person else 0, "resultsPerPage": 5}
+        body: dict[str, Any] = {"kind": "youtube#channelListResponse", "etag": secrets.token_hex(8), "pageInfo": page}
+        if person is not None:
+            body["items"] = [{"kind": "youtube#channel", "etag": secrets.token_hex(8), "id": person["id"],
+                              "snippet": {"title": person["name"], "customUrl": person["username"].lower(),
+                                          "description": ""}}]
+        return jsonify(body)
 
     @bp.get("/youtube/v3/playlistItems")
     def playlist_items() -> Response:

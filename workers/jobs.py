@@ -77,3 +77,15 @@ def collect_audience() -> dict[str, int]:
             return collect()
         finally:
             db.session.remove()
+
+
+def poll_collaborator_invites() -> dict[str, int]:
+    """Periodic: read the fate of Instagram collaborator invites on recently published posts."""
+    from app.extensions import db
+    from app.influencers.invites import poll_collaborator_invites as poll
+
+    with _get_app().app_context():
+        try:
+            return poll()
+        finally:
+            db.session.remove()

@@ -29,6 +29,8 @@ PERIODIC_JOBS = (
     PeriodicJob("refresh_tokens", "workers.jobs.refresh_tokens", 3600),
     PeriodicJob("verify_accounts", "workers.jobs.verify_accounts", 24 * 3600),
     PeriodicJob("collect_audience", "workers.jobs.collect_audience", 6 * 3600),  # activity dashboard figures
+    # Instagram collaborator invites: accepted / declined, asked hourly for 14 days after publishing.
+    PeriodicJob("collaborator_invites", "workers.jobs.poll_collaborator_invites", 3600),
 )
 
 

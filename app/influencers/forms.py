@@ -7,13 +7,19 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.models import CollaborationKind, ConsentMethod
+from app.models import CollaborationKind, CollaborationStatus, ConsentMethod
 
 KIND_LABELS = {
     CollaborationKind.COLLABORATOR: _l("Collaborator invite"),
     CollaborationKind.MENTION: _l("Mention"),
     CollaborationKind.USER_TAG: _l("Tag on the media"),
     CollaborationKind.PAID_PARTNERSHIP: _l("Paid partnership"),
+}
+STATUS_LABELS = {
+    CollaborationStatus.PENDING: _l("invite pending"),
+    CollaborationStatus.ACCEPTED: _l("invite accepted"),
+    CollaborationStatus.DECLINED: _l("invite declined"),
+    CollaborationStatus.SENT: _l("sent"),
 }
 METHOD_LABELS = {
     ConsentMethod.SIGNED_FORM: _l("Signed form"),
@@ -35,6 +41,12 @@ class HandleForm(FlaskForm):
     handle = StringField(_l("Handle"), validators=[Optional(), Length(max=101)])
     platform_user_id = StringField(_l("Platform user id (once resolved)"), validators=[Optional(), Length(max=100)])
     remove = BooleanField(_l("Remove this platform's handle"))
+
+
+class ResolveHandleForm(FlaskForm):
+    """"Resolve again": look the platform's handle up now."""
+
+    platform = HiddenField(validators=[DataRequired()])
 
 
 class ConsentForm(FlaskForm):

@@ -19,10 +19,11 @@ from adapters import adapter_classes
 from app import audit
 from app.events import emit
 from app.extensions import db
-from app.influencers import documents, reports, services
+from app.influencers import documents, lookup, reports, services
 from app.influencers.forms import (
     KIND_LABELS,
     METHOD_LABELS,
+    STATUS_LABELS,
     AgreementForm,
     CollaborationForm,
     ConsentForm,
@@ -31,6 +32,7 @@ from app.influencers.forms import (
     InfluencerForm,
     PolicyForm,
     RemoveCollaborationForm,
+    ResolveHandleForm,
     WithdrawConsentForm,
 )
 from app.influencers.handles import PLATFORM_NAMES, InvalidHandle, normalise_handle, normalise_platform_user_id
@@ -39,6 +41,7 @@ from app.models import (
     Agreement,
     ConsentRecord,
     DisclosurePolicy,
+    HandleLookup,
     Influencer,
     InfluencerDocument,
     InfluencerHandle,
@@ -173,7 +176,10 @@ def _render_detail(influencer: Influencer, status: int = 200, **forms: Any) -> A
         handle_form=handle_form, consent_form=forms.get("consent_form") or ConsentForm(),
         agreement_form=forms.get("agreement_form") or AgreementForm(), withdraw_form=WithdrawConsentForm(),
         document_form=DocumentForm(), platform_name=platform_name, method_labels=METHOD_LABELS,
-        kind_labels=KIND_LABELS, collaborations=collaborations, today=today,
+        kind_labels=KIND_LABELS, collaborations=collaborations, today=today, resolve_form=ResolveHandleForm(),
+        lookup_status=lookup.status_text, manual_reason=lookup.manual_reason,
+        manual_platforms=[(name, lookup.manual_reason(slug)) for slug, name in _platforms()
+                          if lookup.manual_reason(slug)],
         consent_active=services.has_active_consent(influencer, utcnow()),
     ), status
 
@@ -242,14 +248,44 @@ def set_handle(influencer_id: int) -> Any:
     if row.handle != handle:
         row.platform_user_id = None  # a new handle needs resolving again
         row.resolved_at = None
+    changed = row.handle != handle
     row.handle = handle
+    if changed:
+        row.lookup_status, row.lookup_at, row.lookup_detail = None, None, ""
     if user_id and user_id != row.platform_user_id:
         row.platform_user_id = user_id
         row.resolved_at = utcnow()
+        row.lookup_status, row.lookup_at, row.lookup_detail = None, None, ""  # typed by hand
     audit.record("influencer.handle_set", influencer, before=before,
                  after={"platform": platform, "handle": handle, "platform_user_id": row.platform_user_id})
     db.session.commit()
     flash(_("Handle saved."), "success")
+    if not user_id and (changed or row.platform_user_id is None) and lookup.can_look_up(platform):
+        _look_up_and_flash(row)
+    return redirect(url_for("influencers.detail", influencer_id=influencer.id))
+
+
+def _look_up_and_flash(row: InfluencerHandle) -> None:
+    """Ask the platform for the handle's user id (after the handle is committed) and say what it answered."""
+    status, message = lookup.look_up(row)
+    db.session.commit()
+    flash(message, "success" if status == HandleLookup.RESOLVED else "error")
+
+
+@bp.route("/influencers/<int:influencer_id>/handles/resolve", methods=["POST"])
+@login_required
+def resolve_handle(influencer_id: int) -> Any:
+    """"Resolve again": look one of the influencer's handles up on its platform now."""
+    influencer = get_scoped_or_404(Influencer, influencer_id, current_user, MANAGE_ROLES)
+    form = ResolveHandleForm()
+    row = influencer.handle_for(form.platform.data or "") if form.validate_on_submit() else None
+    if row is None:
+        flash(_("There is no handle for this platform."), "error")
+        return _render_detail(influencer, 400)
+    if not lookup.can_look_up(row.platform):
+        flash(lookup.manual_reason(row.platform) or "", "error")
+        return _render_detail(influencer, 400)
+    _look_up_and_flash(row)
     return redirect(url_for("influencers.detail", influencer_id=influencer.id))
 
 
@@ -555,7 +591,8 @@ def _render_post_page(post: Post, form: CollaborationForm | None, can_edit: bool
         "influencers/post_collaborations.html", post=post, form=form, can_edit=can_edit,
         collaborations=services.post_collaborations(post), plans=plans, has_targets=bool(platforms),
         problems=services.collaboration_problems(post), kind_labels=KIND_LABELS, platform_name=platform_name,
-        remove_form=RemoveCollaborationForm(), editable=post.state in EDITABLE_POST_STATES)
+        remove_form=RemoveCollaborationForm(), editable=post.state in EDITABLE_POST_STATES,
+        status_labels=STATUS_LABELS)
 
 
 # -- reports ---------------------------------------------------------------------------------------------

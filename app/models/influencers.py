@@ -34,6 +34,16 @@ class CollaborationStatus(StrEnum):
     SENT = "sent"
 
 
+class HandleLookup(StrEnum):
+    """The outcome of the last lookup of a handle on its platform (None: never looked up)."""
+
+    RESOLVED = "resolved"  # the platform user id was found
+    NOT_FOUND = "not_found"  # no account (Instagram: no business/creator account) has this handle
+    FAILED = "failed"  # the platform could not be asked (network, token, quota): try again
+    NO_ACCOUNT = "no_account"  # no connected account of the platform in the organisation tree
+    UNSUPPORTED = "unsupported"  # the platform has no lookup (TikTok, Facebook): typed by hand
+
+
 class ConsentMethod(StrEnum):
     """How consent was given."""
 
@@ -87,6 +97,9 @@ class InfluencerHandle(db.Model):
     handle: Mapped[str] = mapped_column(String(100))
     platform_user_id: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lookup_status: Mapped[str | None] = mapped_column(String(20))  # HandleLookup of the last lookup
+    lookup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lookup_detail: Mapped[str] = mapped_column(String(300), default="", server_default="")  # platform's words
 
     influencer: Mapped[Influencer] = relationship(back_populates="handles")
 

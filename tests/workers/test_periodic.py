@@ -11,11 +11,13 @@ from workers.queues import MAINTENANCE_QUEUE, worker_queue_names
 
 def test_each_periodic_job_is_enqueued_once_per_interval(app):
     redis = get_redis()
-    assert periodic.enqueue_due(redis) == ["refresh_tokens", "verify_accounts", "collect_audience"]
+    assert periodic.enqueue_due(redis) == ["refresh_tokens", "verify_accounts", "collect_audience",
+                                           "collaborator_invites"]
     assert periodic.enqueue_due(redis) == []  # a second dispatcher pass (or dispatcher) starts nothing
     queue = Queue(MAINTENANCE_QUEUE, connection=redis, serializer=JSONSerializer)
     assert [job.func_name for job in queue.jobs] == ["workers.jobs.refresh_tokens", "workers.jobs.verify_accounts",
-                                                     "workers.jobs.collect_audience"]
+                                                     "workers.jobs.collect_audience",
+                                                     "workers.jobs.poll_collaborator_invites"]
     assert MAINTENANCE_QUEUE in worker_queue_names()
 
 
