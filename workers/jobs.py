@@ -1,7 +1,12 @@
 """Thin RQ jobs: they take ids, push an app context and call the publishing service."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import Flask
+
+T = TypeVar("T")
 
 _app: Flask | None = None
 
@@ -21,71 +26,52 @@ def _get_app() -> Flask:
     return _app
 
 
-def publish_target(target_id: int, seq: int) -> str:
+def _run(func: Callable[..., T], *args: Any) -> T:
+    """Call a service inside the worker's app context; the session is always handed back."""
     from app.extensions import db
-    from app.publishing.publish import publish_target as publish
 
     with _get_app().app_context():
         try:
-            return publish(target_id, seq)
+            return func(*args)
         finally:
             db.session.remove()
+
+
+def publish_target(target_id: int, seq: int) -> str:
+    from app.publishing.publish import publish_target as publish
+
+    return _run(publish, target_id, seq)
 
 
 def reconcile_target(target_id: int, seq: int) -> str:
-    from app.extensions import db
     from app.publishing.publish import reconcile_target as reconcile
 
-    with _get_app().app_context():
-        try:
-            return reconcile(target_id, seq)
-        finally:
-            db.session.remove()
+    return _run(reconcile, target_id, seq)
 
 
 def refresh_tokens() -> dict[str, int]:
     """Periodic: refresh platform tokens before they expire, flag the ones that cannot be."""
-    from app.extensions import db
     from workers.tokens import refresh_expiring_tokens
 
-    with _get_app().app_context():
-        try:
-            return refresh_expiring_tokens()
-        finally:
-            db.session.remove()
+    return _run(refresh_expiring_tokens)
 
 
 def verify_accounts() -> dict[str, int]:
     """Periodic: the security checklist's API checks and daily profile snapshots."""
-    from app.extensions import db
     from workers.security import verify_accounts as verify
 
-    with _get_app().app_context():
-        try:
-            return verify()
-        finally:
-            db.session.remove()
+    return _run(verify)
 
 
 def collect_audience() -> dict[str, int]:
     """Periodic: followers and per-post figures from the platforms that report them (app.activity)."""
     from app.activity.audience import collect
-    from app.extensions import db
 
-    with _get_app().app_context():
-        try:
-            return collect()
-        finally:
-            db.session.remove()
+    return _run(collect)
 
 
 def poll_collaborator_invites() -> dict[str, int]:
     """Periodic: read the fate of Instagram collaborator invites on recently published posts."""
-    from app.extensions import db
     from app.influencers.invites import poll_collaborator_invites as poll
 
-    with _get_app().app_context():
-        try:
-            return poll()
-        finally:
-            db.session.remove()
+    return _run(poll)
