@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app.activity.evaluation import MonthlyReport, PeriodFigures
 from app.i18n import format_local
-
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
+from app.pdf import unicode_pdf
 
 
 def _cell(value: object) -> str:
@@ -55,11 +53,7 @@ def _text(value: object) -> str:
 
 def to_pdf(report: MonthlyReport) -> bytes:
     """An A4 landscape table of the month's figures."""
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf = unicode_pdf(orientation="L")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 14)

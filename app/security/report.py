@@ -9,11 +9,8 @@ from flask_babel import gettext as _
 from app.i18n import format_local
 from app.models import Organisation
 from app.models.types import utcnow
+from app.pdf import FONT, unicode_pdf
 from app.security.status import OrganisationRollup
-
-#: Characters outside Latin-1 used in the catalogue, for the PDF's built-in fonts.
-_PDF_REPLACEMENTS = {"≥": ">=", "≤": "<=", "→": "->", "–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'",
-                     "·": "-", "…": "..."}
 
 
 def _cell(value: object) -> str:
@@ -39,37 +36,29 @@ def to_csv(rollups: list[OrganisationRollup], locale: str) -> str:
     return out.getvalue()
 
 
-def _latin1(text: str) -> str:
-    for old, new in _PDF_REPLACEMENTS.items():
-        text = text.replace(old, new)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def to_pdf(organisation: Organisation, rollups: list[OrganisationRollup], locale: str) -> bytes:
-    """A plain A4 PDF of the roll-up and each account's problem items (built-in Helvetica, Latin-1)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
+    """A plain A4 PDF of the roll-up and each account's problem items (DejaVu Sans: full Unicode)."""
+    pdf = unicode_pdf()
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, _latin1(_("Security report: %(name)s", name=organisation.name)),
+    pdf.set_font(FONT, "B", 14)
+    pdf.multi_cell(0, 8, (_("Security report: %(name)s", name=organisation.name)),
                    new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
-    pdf.multi_cell(0, 5, _latin1(format_local(utcnow(), organisation.timezone)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
+    pdf.multi_cell(0, 5, (format_local(utcnow(), organisation.timezone)), new_x="LMARGIN", new_y="NEXT")
     for rollup in rollups:
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.multi_cell(0, 6, _latin1(f"{rollup.organisation.name} - {_('Score')} {rollup.score}"),
+        pdf.set_font(FONT, "B", 11)
+        pdf.multi_cell(0, 6, (f"{rollup.organisation.name} - {_('Score')} {rollup.score}"),
                        new_x="LMARGIN", new_y="NEXT")
         for report in rollup.reports:
-            pdf.set_font("Helvetica", "B", 9)
-            pdf.multi_cell(0, 5, _latin1(f"{report.account.platform} @{report.account.handle} - "
+            pdf.set_font(FONT, "B", 9)
+            pdf.multi_cell(0, 5, (f"{report.account.platform} @{report.account.handle} - "
                                          f"{_('Score')} {report.score}"), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("Helvetica", size=8)
+            pdf.set_font(FONT, size=8)
             for r in report.results:
                 if r.status == "passing":
                     continue
                 line = f"{r.item.id} [{r.item.severity}] {r.status}: {r.item.text('title', locale)}"
-                pdf.multi_cell(0, 4, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(0, 4, (line), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

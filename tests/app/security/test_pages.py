@@ -48,6 +48,29 @@ def test_report_page_csv_and_pdf(factory, app, client):
     assert len(rows) > 20
     pdf = client.get(f"/security/organisations/{world.root.id}/report.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert b"DejaVu" in pdf.data  # an embedded Unicode font, not Latin-1 Helvetica
+
+
+def test_pdf_prints_names_beyond_latin1():
+    """Names and signs beyond Latin-1 are written as they are (no "?" for ≥, ’ or —)."""
+    from fpdf import FPDF
+
+    from app.pdf import FONT, unicode_pdf
+
+    pdf = unicode_pdf()
+    pdf.add_page()
+    pdf.set_font(FONT, size=10)
+    pdf.multi_cell(0, 5, "Skor ≥ 80 · Dinas Kominfo ’Ambon’ — Balikpapan")  # raises on a Latin-1 font
+    assert bytes(pdf.output()).startswith(b"%PDF")
+    latin = FPDF()
+    latin.add_page()
+    latin.set_font("Helvetica", size=10)
+    try:
+        latin.multi_cell(0, 5, "Skor ≥ 80")
+    except Exception as exc:  # the built-in fonts refuse it: the reason for the vendored font
+        assert "outside the range" in str(exc) or "latin-1" in str(exc).lower()
+    else:
+        raise AssertionError("Helvetica accepted a character outside Latin-1")
 
 
 def test_csv_cells_cannot_start_a_formula(factory, app, client):
