@@ -81,6 +81,10 @@ def compose_post(page: Page, ui: Ui, *, organisation: str, title: str, body: str
     if screenshot_as:
         from tests.e2e.browser.support import screenshot
 
+        # the live preview (htmx) has caught up with the X text before the picture is taken
+        last_text = x_text if x_text is not None else body
+        expect(page.locator("#composer-check-body .preview-text").filter(has_text=last_text[:40]).first) \
+            .to_be_visible()
         screenshot(page, screenshot_as)
     page.get_by_role("button", name=ui("Save draft")).click()
     expect_flash(page, ui, "The draft was saved.")
