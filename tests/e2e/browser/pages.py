@@ -85,6 +85,7 @@ def compose_post(page: Page, ui: Ui, *, organisation: str, title: str, body: str
         last_text = x_text if x_text is not None else body
         expect(page.locator("#composer-check-body .preview-text").filter(has_text=last_text[:40]).first) \
             .to_be_visible()
+        page.mouse.wheel(0, -100000)  # back to the top: the sticky preview then sits beside the form
         screenshot(page, screenshot_as)
     page.get_by_role("button", name=ui("Save draft")).click()
     expect_flash(page, ui, "The draft was saved.")
