@@ -43,11 +43,13 @@ SECURITY = (Role.ADMIN, Role.SECURITY_OFFICER)
 REVIEW = (Role.ADMIN, Role.REVIEWER)
 
 #: Event → (label, roles notified at the organisation and above, whether the post's author is told).
+#: Success is told to the author only (a Diskominfo admin would otherwise get every OPD's every post);
+#: anything that needs a person — failures, reconnects, unknown outcomes — goes to the admins as well.
 EVENTS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
     "post.submitted": (_l("A post needs review"), REVIEW, False),
     "post.approved": (_l("A post was approved"), ADMINS, True),
     "post.rejected": (_l("A post was rejected"), ADMINS, True),
-    "target.published": (_l("A post was published"), ADMINS, True),
+    "target.published": (_l("A post was published"), (), True),
     "target.failed": (_l("Publishing failed"), ADMINS, True),
     "target.needs_reconnect": (_l("An account must be reconnected"), ADMINS, True),
     "target.unconfirmed": (_l("Publishing could not be confirmed"), ADMINS, True),
@@ -96,7 +98,7 @@ def recipients(name: str, organisation: Organisation | None, payload: dict[str, 
     """Users to tell about an event, by role at the organisation or above, plus the author when relevant."""
     _label, roles, tell_author = EVENTS[name]
     users: dict[int, User] = {}
-    if organisation is not None:
+    if organisation is not None and roles:
         for user in db.session.scalars(
             select(User).join(Membership, Membership.user_id == User.id)
             .where(Membership.organisation_id.in_(organisation.ancestor_ids), Membership.role.in_(roles))

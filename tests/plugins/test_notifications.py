@@ -54,12 +54,16 @@ def test_recipients_by_role_up_the_tree_and_the_author(app, tree):
     events.emit("security.takeover_suspected", organisation_id=tree["child"].id, account_id=3)
     events.emit("post.submitted", organisation_id=tree["child"].id, post_id=1)
     events.emit("unknown.event", organisation_id=tree["child"].id)
+    events.emit("target.published", organisation_id=tree["child"].id, post_id=1, author_id=tree["author"].id)
+    events.emit("target.failed", organisation_id=tree["child"].id, post_id=1, author_id=tree["author"].id)
     db.session.commit()
     admins = {tree["root_admin"].id, tree["child_admin"].id}
     assert _notified("post.approved") == admins | {tree["author"].id}
     assert _notified("security.takeover_suspected") == admins | {tree["officer"].id}
     assert _notified("post.submitted") == admins | {tree["reviewer"].id}
     assert _notified("unknown.event") == set()
+    assert _notified("target.published") == {tree["author"].id}  # success: the author only
+    assert _notified("target.failed") == admins | {tree["author"].id}
 
 
 def test_preferences_switch_events_off(app, tree):
