@@ -9,7 +9,7 @@ from flask import Flask
 from app.models import OrgKind, Role
 from app.navigation import add_nav_entry, entries_for
 
-EVERYONE = ["/calendar", "/posts", "/targets", "/accounts", "/organisations"]
+EVERYONE = ["/calendar", "/activity/", "/posts", "/targets", "/accounts", "/organisations"]
 
 
 def menu_links(html: str) -> list[str]:
@@ -74,7 +74,7 @@ def test_entry_roles_and_predicates(app: Flask, factory, tree):
     assert only_budi in shown["Budi"] and only_coordinator not in shown["Budi"]
     # Without any role: only the entries that name no role (their pages show nothing foreign).
     assert {endpoint for endpoint, _label in shown["Tanpa peran"]} == {
-        "calendar.index", "posts.index", "calendar_io.targets", "accounts.index", "orgs.tree"}
+        "calendar.index", "activity.dashboard", "posts.index", "calendar_io.targets", "accounts.index", "orgs.tree"}
 
 
 def test_one_entry_is_current_even_when_two_share_a_blueprint(browser, factory, tree):
