@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 # -- typed errors -------------------------------------------------------------
@@ -202,8 +202,11 @@ class PlatformAdapter(ABC):
     requires_media: ClassVar[bool] = False
     # Collaborators / co-authors per post (0: none).
     collaborator_max: ClassVar[int] = 0
-    # Whether the platform can hold a post and publish it itself at a time.
+    # Whether the platform can hold a post and publish it itself at a time, and how far ahead
+    # (at least `native_schedule_min`, at most `native_schedule_max` before that time).
     supports_native_scheduling: ClassVar[bool] = False
+    native_schedule_min: ClassVar[timedelta] = timedelta(0)
+    native_schedule_max: ClassVar[timedelta] = timedelta(0)
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         """`settings` comes from config (base URLs, API version, app id/secret, timeouts)."""
@@ -258,4 +261,9 @@ class PlatformAdapter(ABC):
 
     def update_native_schedule(self, job: PublishJob, remote_id: str) -> None:
         """Change the text or time of a natively scheduled post (an edit after scheduling)."""
+        raise Permanent(f"{self.slug} holds no natively scheduled posts")
+
+    def native_schedule_status(self, account: AccountRef, remote_id: str) -> PublishResult | None:
+        """A natively scheduled post as the platform shows it: a result once it is live, None while
+        the platform still holds it; `Permanent` when it is not there any more (deleted on the platform)."""
         raise Permanent(f"{self.slug} holds no natively scheduled posts")
