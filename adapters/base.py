@@ -51,6 +51,11 @@ class Permanent(AdapterError):
     """The platform rejected the content or request; retrying will not help."""
 
 
+#: `Transient.code` of a native-schedule request whose time is in the future but closer than the platform's
+#: minimum lead: nothing was sent; the pipeline publishes it at its time instead (never early).
+NATIVE_TOO_CLOSE = "native_too_close"
+
+
 class OutcomeUnknown(AdapterError):
     """The call may or may not have published (e.g. a timeout after sending): reconcile, never blindly retry."""
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from flask_babel import gettext as _
 
 from adapters.base import (
+    NATIVE_TOO_CLOSE,
     AccountRef,
     AuthExpired,
     MediaItem,
@@ -145,8 +146,11 @@ class FacebookPageAdapter(MetaGraphAdapter):
         when = job.scheduled_at
         if not job.variant.options.get("native_schedule") or when is None:
             return {}
-        if when - datetime.now(UTC) < self.native_schedule_min:
-            return {}  # too close for the platform to hold: publish now
+        lead = when - datetime.now(UTC)
+        if lead < self.native_schedule_min:
+            if lead > timedelta(0):  # never early: the caller publishes it at its time instead
+                raise Transient("Too close to its time for Facebook to hold it", code=NATIVE_TOO_CLOSE)
+            return {}  # its time has come: publish now
         return {"published": False, "scheduled_publish_time": int(when.timestamp())}
 
     def publish(self, job: PublishJob) -> PublishResult:

@@ -266,6 +266,7 @@ def _confirm(target_id: int, seq: int, job: PublishJob, adapter: PlatformAdapter
         if target is None:
             return "stale"
         target.due_at = when + CONFIRM_GRACE
+        target.last_error = None  # nothing to cancel any more (e.g. the hold ended before a cancel worked)
         db.session.commit()
         return "waiting"
     problem: AdapterError | None = None

@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload
 
 import adapters
 from adapters.base import (
+    NATIVE_TOO_CLOSE,
     AccountRef,
     AdapterError,
     AuthExpired,
@@ -421,7 +422,7 @@ def finish_deferred(claimed: Claimed, when: datetime, reason: str, message: str 
             return "lost_race"
         _emit(claimed, "target.expired", reason=f"{reason}_past_deadline")
     else:
-        values: dict = {"due_at": when}
+        values: dict = {"due_at": when, "handover_at": None}
         if claimed.job.scheduled_at is not None and when < claimed.job.scheduled_at:  # a native handover
             values = {"handover_at": native.deferred_handover(claimed.platform, claimed.job.scheduled_at, when)}
         if not _settle(claimed, T.SCHEDULED, reason=reason, error=error, values=values):
@@ -436,6 +437,8 @@ def finish_deferred(claimed: Claimed, when: datetime, reason: str, message: str 
 
 
 def finish_transient(claimed: Claimed, exc: Transient) -> str:
+    if exc.code == NATIVE_TOO_CLOSE and claimed.job.scheduled_at is not None:  # published at its time instead
+        return finish_deferred(claimed, claimed.job.scheduled_at, "native_too_close")
     if claimed.attempts >= MAX_TRANSIENT_ATTEMPTS:
         return _finish_failed(claimed, "transient_exhausted", human_error("transient", exc.platform_message))
     when = utcnow() + backoff_delay(claimed.attempts)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 import respx
 
-from adapters.base import AccountRef, AuthExpired, Permanent, RateLimited, TokenSet
+from adapters.base import AccountRef, AuthExpired, Permanent, RateLimited, TokenSet, Transient
 from adapters.facebook import FacebookPageAdapter
 from adapters.graph import HeldForReview
 from adapters.instagram import InstagramAdapter
@@ -235,3 +235,12 @@ def test_native_schedule_status_gone_only_for_a_missing_object(adapter, error, g
     with pytest.raises(Permanent) as raised:
         adapter.native_schedule_status(job(PAGE).account, f"{PAGE}_6")
     assert (raised.value.code == "native_gone") is gone
+
+
+@respx.mock
+def test_native_schedule_just_before_its_time_is_refused_never_published_early(adapter):
+    feed = respx.post(f"{V}/{PAGE}/feed").mock(return_value=httpx.Response(200, json={"id": f"{PAGE}_8"}))
+    with pytest.raises(Transient) as refused:
+        adapter.publish(job(PAGE, options={"native_schedule": True},
+                            scheduled_at=datetime.now(UTC) + timedelta(minutes=5)))
+    assert refused.value.code == "native_too_close" and not feed.called

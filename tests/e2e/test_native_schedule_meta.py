@@ -16,7 +16,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, Notification, PostState, PostTarget, SocialAccount, TargetState, utcnow
-from app.publishing import dispatch, holds, lifecycle, native
+from app.publishing import dispatch, health, holds, lifecycle, native
 from tests.app.publishing.helpers import Desk, make_desk
 from tests.e2e.helpers import connect
 from tests.e2e.test_pipeline_meta import _scheduled
@@ -176,6 +176,7 @@ def test_failed_cancel_during_a_hold_is_loud_and_tried_again(live_app, factory, 
             Notification.event == "target.native_cancel_failed")).all()
         assert {n.user_id for n in told} >= {desk.admin.id, desk.author.id}
         assert "target.native_cancel_failed" in _audit(target)
+        assert health.target_counts()["native_cancel_failed"] == 1
         page = live_app.test_client()
         sign_in(page, desk.admin)
         assert target.last_error[:40] in page.get(f"/posts/{target.post_id}").get_data(as_text=True)
@@ -222,3 +223,58 @@ def test_new_time_too_close_for_facebook_takes_it_back(live_app, factory, sim_se
         db.session.refresh(target)
         assert target.state == T.SCHEDULED and target.due_at == soon and target.handover_at is None
         assert _on_platform(sim_server) == [] and record(sim_server, action="publish") == []
+
+
+def test_handover_that_times_out_is_found_among_scheduled_posts_not_taken_as_published(live_app, factory,
+                                                                                       sim_server, pipeline):
+    live_app.config["WARTA_PLATFORMS"]["facebook"]["timeout"] = 1.0
+    live_app.config["WARTA_RECONCILE_GRACE_SECONDS"] = 2.0
+    with live_app.app_context():
+        desk, fb = _desk(factory, live_app.test_client())
+        target = _scheduled(factory, desk, fb, "Vaksinasi keliling.", [], in_seconds=3600)
+        fault(sim_server, endpoint="fb.feed_create", delay=1.5)  # Facebook schedules it; the answer is lost
+
+        assert pipeline([target.id], settled=lambda ts: ts[0].state not in (T.SCHEDULED, T.QUEUED, T.PUBLISHING)
+                        ) == {target.id: T.UNCONFIRMED}
+        db.session.refresh(target)
+        assert target.native_scheduled_for == target.post.scheduled_at
+        pipeline([target.id], settled=lambda ts: ts[0].state != T.UNCONFIRMED)
+        db.session.refresh(target)
+        assert target.state == T.PLATFORM_SCHEDULED, (target.state, target.last_error)
+        assert [p["id"] for p in _on_platform(sim_server)] == [target.remote_id]
+        assert len(record(sim_server, action="schedule")) == 1 and record(sim_server, action="publish") == []
+
+
+def test_hold_released_before_a_failing_cancel_worked_leaves_it_scheduled_on_facebook(live_app, factory,
+                                                                                      sim_server, pipeline):
+    with live_app.app_context():
+        desk, fb = _desk(factory, live_app.test_client())
+        target = _handed_over(pipeline, _scheduled(factory, desk, fb, "Senam pagi.", [], in_seconds=3600))
+        fault(sim_server, endpoint="graph.node_delete", preset="server_error", times=-1)
+        hold = holds.start_hold(desk.admin, desk.org, "platform", "Cek dulu", platform="facebook")
+        db.session.commit()
+        pipeline([target.id], settled=lambda ts: ts[0].last_error is not None)
+
+        holds.release_hold(hold, desk.admin, "resume_all")
+        target.due_at = utcnow()  # the next round
+        db.session.commit()
+        pipeline([target.id], settled=lambda ts: ts[0].last_error is None)
+        db.session.refresh(target)
+        assert target.state == T.PLATFORM_SCHEDULED and len(_on_platform(sim_server)) == 1
+        assert health.target_counts()["native_cancel_failed"] == 0
+
+
+def test_handover_that_became_too_close_waits_for_its_time(live_app, factory, sim_server, pipeline, monkeypatch):
+    """A job that reaches Facebook under its 10 minutes (a slow queue, say) sends nothing; Warta publishes it later."""
+    with live_app.app_context():
+        desk, fb = _desk(factory, live_app.test_client())
+        target = _scheduled(factory, desk, fb, "Rapat warga.", [], in_seconds=8 * 60)
+        due = target.due_at
+        monkeypatch.setattr(native, "CLAIM_MARGIN", -timedelta(minutes=5))  # let the claim through at 8 minutes
+        target.handover_at = utcnow()
+        db.session.commit()
+
+        pipeline([target.id], settled=lambda ts: ts[0].state == T.SCHEDULED and ts[0].handover_at is None)
+        db.session.refresh(target)
+        assert target.due_at == due and target.remote_id is None
+        assert record(sim_server) == []
