@@ -294,10 +294,11 @@ class FacebookPageAdapter(MetaGraphAdapter):
 
     def native_schedule_status(self, account: AccountRef, remote_id: str) -> PublishResult | None:
         """`GET /{post}?fields=is_published,permalink_url`; a video or Reel id (no `page_` prefix): its
-        `status.publishing_phase`. A missing object (Graph 100/33) is `Permanent(code="native_gone")`."""
+        `published` field or `status.publishing_phase`. A missing object (Graph 100/33) is
+        `Permanent(code="native_gone")`."""
         token = account.credentials["access_token"]
         is_post = "_" in remote_id
-        fields = "id,is_published,permalink_url" if is_post else "id,status,permalink_url"
+        fields = "id,is_published,permalink_url" if is_post else "id,published,status,permalink_url"
         try:
             body = self.client.request("GET", remote_id, token=token, params={"fields": fields})
         except Permanent as exc:
@@ -307,8 +308,9 @@ class FacebookPageAdapter(MetaGraphAdapter):
                             code="native_gone") from exc
         if is_post:
             live = bool(body.get("is_published"))
-        else:
-            live = ((body.get("status") or {}).get("publishing_phase") or {}).get("publish_status") == "published"
+        else:  # a video node says `published`; a Reel's status its publishing phase
+            live = body.get("published") is True or (
+                (body.get("status") or {}).get("publishing_phase") or {}).get("publish_status") == "published"
         if not live:
             return None
         link = body.get("permalink_url")

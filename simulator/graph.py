@@ -314,8 +314,14 @@ def me_businesses(version: str) -> ResponseReturnValue:
 # -- nodes -------------------------------------------------------------------------------------
 
 
+def _canonical(node_id: str) -> str:
+    """A Page video's id names its post (`POST /{page}/videos` answers the video id)."""
+    return _state().scratch("facebook").get("video_posts", {}).get(node_id, node_id)
+
+
 def node(version: str, node_id: str) -> ResponseReturnValue:
     state = _state()
+    node_id = _canonical(node_id)
     if request.method == "DELETE":
         return _delete_node(node_id)
     if request.method == "POST":
@@ -362,6 +368,8 @@ def _node_view(obj: dict[str, Any]) -> dict[str, Any]:
         view.pop("picture_url", None)
     if obj["kind"] == "ig_user":
         view["profile_picture_url"] = _avatar(obj)
+    if obj["kind"] == "fb_post":
+        view["published"] = obj["is_published"]  # the field's name on a video node
     return view
 
 
@@ -375,6 +383,7 @@ def _update_node(node_id: str) -> ResponseReturnValue:
     if (fault := _guard("graph.node_update")) is not None:
         return fault
     state = _state()
+    node_id = _canonical(node_id)
     go_live_due(state)
     post = state.objects.get(node_id)
     auth = _auth(require_page=post.get("page") if post else None)
@@ -397,11 +406,11 @@ def _update_node(node_id: str) -> ResponseReturnValue:
         scheduled = state.scratch("facebook").setdefault("scheduled", {})
         if "is_published" in changes and _bool(changes["is_published"]) and post["kind"] == "fb_post":
             post["is_published"], post["scheduled_publish_time"] = True, None
-            scheduled.pop(node_id, None)
+            scheduled.pop(post["id"], None)
         if "message" in changes:
             post["message" if post["kind"] == "fb_post" else "description"] = changes["message"]
         if "scheduled_publish_time" in changes:
-            post["scheduled_publish_time"] = scheduled[node_id] = int(changes["scheduled_publish_time"])
+            post["scheduled_publish_time"] = scheduled[post["id"]] = int(changes["scheduled_publish_time"])
     state.add_record({"platform": "facebook", "action": "update", "account_id": post["page"],
                       "account": post["page"], "remote_id": node_id, "fields": changes})
     return {"success": True}
@@ -411,6 +420,7 @@ def _delete_node(node_id: str) -> ResponseReturnValue:
     if (fault := _guard("graph.node_delete")) is not None:
         return fault
     state = _state()
+    node_id = _canonical(node_id)
     go_live_due(state)
     post = state.objects.get(node_id)
     auth = _auth(require_page=post.get("page") if post else None)
@@ -420,7 +430,7 @@ def _delete_node(node_id: str) -> ResponseReturnValue:
         return graph_error("(#100) Invalid parameter", 100)
     with state.lock:
         post["deleted"] = True
-        state.scratch("facebook").setdefault("scheduled", {}).pop(node_id, None)
+        state.scratch("facebook").setdefault("scheduled", {}).pop(post["id"], None)
     state.add_record({"platform": "facebook", "action": "delete", "account_id": post["page"],
                       "account": post["page"], "remote_id": node_id, "fields": {}})
     return {"success": True}
@@ -760,7 +770,10 @@ def page_videos(version: str, page_id: str) -> ResponseReturnValue:
         return error
     media = [{"url": values["file_url"], "media_type": "VIDEO"}]
     post_id = _store_fb_post(page, "video", values.get("description", ""), values, published, scheduled, media)
-    return {"id": post_id.split("_", 1)[1]}
+    video_id = post_id.split("_", 1)[1]
+    with state.lock:  # the video node is the same post, reached by its video id
+        state.scratch("facebook").setdefault("video_posts", {})[video_id] = post_id
+    return {"id": video_id}
 
 
 def fb_feed_list(page: dict[str, Any]) -> ResponseReturnValue:

@@ -16,7 +16,7 @@ from adapters.base import AccountRef, AuthExpired, OutcomeUnknown, Permanent, Ra
 from adapters.facebook import FacebookPageAdapter
 from adapters.instagram import InstagramAdapter
 from simulator.graph import DEMO_PAGES
-from tests.adapters.graph_fixtures import collab, image, job
+from tests.adapters.graph_fixtures import collab, image, job, video
 from tests.simulator.server import fault, record, sim_settings
 
 PAGE_ID, PAGE_NAME, PAGE_TOKEN, IG_ID, IG_NAME = DEMO_PAGES[0]
@@ -127,6 +127,24 @@ def test_facebook_scheduled_post_goes_live_only_at_its_time_and_can_be_moved(sim
     assert [(r["remote_id"], r["from_schedule"], r["scheduled_publish_time"]) for r in live] == [
         (result.remote_id, True, int(later.timestamp()))]
     assert adapter.find_published(_fb_job(text="Nanti sore")) is not None
+
+
+def test_facebook_scheduled_page_video_is_reached_by_its_video_id(sim_server):
+    adapter = FacebookPageAdapter(sim_settings(sim_server))
+    account = _fb_job().account
+    when = datetime.now(UTC) + timedelta(hours=1)
+    first = adapter.publish(_fb_job(text="Video", media=[video()], options={"native_schedule": True},
+                                    scheduled_at=when))
+    assert "_" not in first.remote_id and adapter.native_schedule_status(account, first.remote_id) is None
+    httpx.post(f"{sim_server}/_sim/clock", json={"advance": 3700}).raise_for_status()
+    assert adapter.native_schedule_status(account, first.remote_id) is not None
+    second = adapter.publish(_fb_job(text="Video 2", media=[video()], options={"native_schedule": True},
+                                     scheduled_at=when + timedelta(hours=3)))
+    adapter.cancel_native_schedule(account, second.remote_id)
+    with pytest.raises(Permanent):
+        adapter.native_schedule_status(account, second.remote_id)
+    httpx.post(f"{sim_server}/_sim/clock", json={"advance": 5 * 3600}).raise_for_status()
+    assert [r["text"] for r in record(sim_server, action="publish")] == ["Video"]
 
 
 def test_facebook_deleted_scheduled_post_is_gone(sim_server):
