@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 # -- typed errors -------------------------------------------------------------
@@ -53,6 +53,11 @@ class Permanent(AdapterError):
 
 class NotSupported(AdapterError):
     """The platform (or this adapter) cannot read what was asked, e.g. audience figures."""
+
+
+#: `Transient.code` of a native-schedule request whose time is in the future but closer than the platform's
+#: minimum lead: nothing was sent; the pipeline publishes it at its time instead (never early).
+NATIVE_TOO_CLOSE = "native_too_close"
 
 
 class OutcomeUnknown(AdapterError):
@@ -231,12 +236,15 @@ class PlatformAdapter(ABC):
     requires_media: ClassVar[bool] = False
     # Collaborators / co-authors per post (0: none).
     collaborator_max: ClassVar[int] = 0
-    # Whether the platform can hold a post and publish it itself at a time.
+    # Whether the platform can hold a post and publish it itself at a time, and how far ahead
+    # (at least `native_schedule_min`, at most `native_schedule_max` before that time).
     supports_native_scheduling: ClassVar[bool] = False
     # Whether `resolve_user` can look up another person's account by handle (TikTok has no such API).
     supports_user_lookup: ClassVar[bool] = False
     # Whether `collaborator_statuses` reads the fate of collaborator invites on a published post.
     supports_collaborator_status: ClassVar[bool] = False
+    native_schedule_min: ClassVar[timedelta] = timedelta(0)
+    native_schedule_max: ClassVar[timedelta] = timedelta(0)
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         """`settings` comes from config (base URLs, API version, app id/secret, timeouts)."""
@@ -308,3 +316,8 @@ class PlatformAdapter(ABC):
     def collaborator_statuses(self, account: AccountRef, remote_id: str) -> dict[str, str]:
         """{username: "pending" | "accepted" | "declined"} of the collaborators invited on a published post."""
         raise Permanent(f"{self.slug} reports no collaborator invite status", code="unsupported")
+
+    def native_schedule_status(self, account: AccountRef, remote_id: str) -> PublishResult | None:
+        """A natively scheduled post as the platform shows it: a result once it is live, None while
+        the platform still holds it; `Permanent` when it is not there any more (deleted on the platform)."""
+        raise Permanent(f"{self.slug} holds no natively scheduled posts")

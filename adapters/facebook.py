@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from flask_babel import gettext as _
 
 from adapters.base import (
+    NATIVE_TOO_CLOSE,
     AccountRef,
     AuthExpired,
     MediaItem,
@@ -60,9 +61,12 @@ class FacebookPageAdapter(MetaGraphAdapter):
     reel_max_seconds: ClassVar[float] = 90.0
     # Pages have no co-author feature; branded content uses `sponsor_id` (one brand Page).
     collaborator_max = 0
-    # The platform holds the post and publishes it at `scheduled_publish_time` (10 minutes to 6 months ahead).
+    # The platform holds the post and publishes it at `scheduled_publish_time`: at least 10 minutes
+    # ahead; at most 30 days (PLATFORMS.md §2: the window is UNVERIFIED, 30 days or 6 months — the
+    # shorter one is used).
     supports_native_scheduling = True
     native_schedule_min: ClassVar[timedelta] = timedelta(minutes=10)
+    native_schedule_max: ClassVar[timedelta] = timedelta(days=30)
 
     def validate(self, variant: Variant) -> list[Problem]:
         problems: list[Problem] = []
@@ -142,8 +146,11 @@ class FacebookPageAdapter(MetaGraphAdapter):
         when = job.scheduled_at
         if not job.variant.options.get("native_schedule") or when is None:
             return {}
-        if when - datetime.now(UTC) < self.native_schedule_min:
-            return {}  # too close for the platform to hold: publish now
+        lead = when - datetime.now(UTC)
+        if lead < self.native_schedule_min:
+            if lead > timedelta(0):  # never early: the caller publishes it at its time instead
+                raise Transient("Too close to its time for Facebook to hold it", code=NATIVE_TOO_CLOSE)
+            return {}  # its time has come: publish now
         return {"published": False, "scheduled_publish_time": int(when.timestamp())}
 
     def publish(self, job: PublishJob) -> PublishResult:
@@ -284,6 +291,32 @@ class FacebookPageAdapter(MetaGraphAdapter):
         if job.scheduled_at is not None:
             data["scheduled_publish_time"] = int(job.scheduled_at.timestamp())
         self.client.request("POST", remote_id, token=job.account.credentials["access_token"], data=data)
+
+    def native_schedule_status(self, account: AccountRef, remote_id: str) -> PublishResult | None:
+        """`GET /{post}?fields=is_published,permalink_url`; a video or Reel id (no `page_` prefix): its
+        `published` field or `status.publishing_phase`. A missing object (Graph 100/33) is
+        `Permanent(code="native_gone")`."""
+        token = account.credentials["access_token"]
+        is_post = "_" in remote_id
+        fields = "id,is_published,permalink_url" if is_post else "id,published,status,permalink_url"
+        try:
+            body = self.client.request("GET", remote_id, token=token, params={"fields": fields})
+        except Permanent as exc:
+            if exc.code != "100/33":
+                raise
+            raise Permanent("The scheduled post is no longer on Facebook", platform_message=exc.platform_message,
+                            code="native_gone") from exc
+        if is_post:
+            live = bool(body.get("is_published"))
+        else:  # a video node says `published`; a Reel's status its publishing phase
+            live = body.get("published") is True or (
+                (body.get("status") or {}).get("publishing_phase") or {}).get("publish_status") == "published"
+        if not live:
+            return None
+        link = body.get("permalink_url")
+        if link and link.startswith("/"):
+            link = f"https://www.facebook.com{link}"
+        return PublishResult(remote_id=remote_id, permalink=link)
 
     def profile(self, account: AccountRef) -> dict[str, Any]:
         body = self.client.request("GET", account.external_id, token=account.credentials["access_token"],

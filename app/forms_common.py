@@ -55,6 +55,7 @@ TARGET_STATE_LABELS = {
     TargetState.UNCONFIRMED: _l("Unconfirmed: please check the account"),
     TargetState.HELD: _l("Held"),
     TargetState.EXPIRED: _l("Expired (too late)"),
+    TargetState.PLATFORM_SCHEDULED: _l("Scheduled on the platform"),
 }
 
 POST_STATE_LABELS = {

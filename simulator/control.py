@@ -7,6 +7,7 @@
     POST   /_sim/tokens/expire {"token": "..."} | {"platform": "x", "account": "<id>"} | {"all": true}
     POST   /_sim/profile  {"platform", "account": id or name, "changes": {field: value}}  (PROFILE_FIELDS)
     POST   /_sim/reset    {"seed": true}
+    POST   /_sim/clock    {"advance": seconds}   (the platforms' clock; due scheduled posts go live)
     GET    /_sim/record   ?platform=&account=&action=   (read-only list of every publish)
     GET    /_sim/feed/<platform>/<account>   HTML feed of one simulated account (id or username)
 
@@ -173,6 +174,16 @@ def register(app: Flask, state: SimState) -> None:
                 state.processing_polls = int(spec["processing_polls"])
         return {"container_polls": state.container_polls, "processing_polls": state.processing_polls}
 
+    @bp.post("/clock")
+    def advance_clock() -> ResponseReturnValue:
+        """Move the platforms' clock on by `advance` seconds: natively scheduled posts that are due go live."""
+        spec = request.get_json(force=True) or {}
+        with state.lock:
+            state.clock_offset += float(spec.get("advance", 0))
+        from simulator.graph import go_live_due
+
+        return {"clock_offset": state.clock_offset, "went_live": go_live_due(state)}
+
     @bp.post("/tokens/expire")
     def expire_tokens() -> ResponseReturnValue:
         spec = request.get_json(force=True) or {}
@@ -217,6 +228,9 @@ def register(app: Flask, state: SimState) -> None:
 
     @bp.get("/record")
     def record() -> ResponseReturnValue:
+        from simulator.graph import go_live_due
+
+        go_live_due(state)
         args = request.args
         with state.lock:
             entries = [dict(r) for r in state.record
@@ -227,10 +241,16 @@ def register(app: Flask, state: SimState) -> None:
 
     @bp.get("/feed/<platform>/<account>")
     def feed(platform: str, account: str) -> ResponseReturnValue:
+        from simulator.graph import go_live_due
+
+        go_live_due(state)
         with state.lock:
+            live = {r["remote_id"] for r in state.record if r["action"] == "publish"}
+            # A scheduled post shows as scheduled until it goes live; a cancelled (deleted) one not at all.
             entries = [dict(r) for r in state.record if r["platform"] == platform
                        and account in (str(r["account_id"]), str(r["account"]))
-                       and r["action"] in ("publish", "schedule")]
+                       and (r["action"] == "publish" or (r["action"] == "schedule" and r["remote_id"] not in live))
+                       and not (state.objects.get(str(r.get("remote_id"))) or {}).get("deleted")]
         entries.reverse()
         return render_template("sim_feed.html", platform=platform, account=account, entries=entries,
                                when=lambda ts: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts)))

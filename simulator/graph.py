@@ -315,13 +315,22 @@ def me_businesses(version: str) -> ResponseReturnValue:
 # -- nodes -------------------------------------------------------------------------------------
 
 
+def _canonical(node_id: str) -> str:
+    """A Page video's id names its post (`POST /{page}/videos` answers the video id)."""
+    return _state().scratch("facebook").get("video_posts", {}).get(node_id, node_id)
+
+
 def node(version: str, node_id: str) -> ResponseReturnValue:
     state = _state()
+    node_id = _canonical(node_id)
     if request.method == "DELETE":
         return _delete_node(node_id)
     if request.method == "POST":
         return _update_node(node_id)
+    go_live_due(state)
     obj = state.objects.get(node_id)
+    if obj is not None and obj.get("deleted"):
+        obj = None
     is_container = obj is not None and obj["kind"] == "container"
     is_reel = obj is not None and obj["kind"] == "fb_reel"
     key = "ig.container_status" if is_container else "fb.video_status" if is_reel else "graph.node_get"
@@ -362,6 +371,8 @@ def _node_view(obj: dict[str, Any]) -> dict[str, Any]:
         view.pop("picture_url", None)
     if obj["kind"] == "ig_user":
         view["profile_picture_url"] = _avatar(obj)
+    if obj["kind"] == "fb_post":
+        view["published"] = obj["is_published"]  # the field's name on a video node
     return view
 
 
@@ -371,25 +382,38 @@ def _avatar(obj: dict[str, Any]) -> str:
 
 
 def _update_node(node_id: str) -> ResponseReturnValue:
-    """Edit a Page post (message, scheduled_publish_time) — used for native scheduling updates."""
+    """Edit a Page post or Reel (message, scheduled_publish_time) — used for native scheduling updates."""
     if (fault := _guard("graph.node_update")) is not None:
         return fault
     state = _state()
+    node_id = _canonical(node_id)
+    go_live_due(state)
     post = state.objects.get(node_id)
     auth = _auth(require_page=post.get("page") if post else None)
     if not isinstance(auth, dict):
         return auth
-    if post is None or post["kind"] != "fb_post":
+    if post is None or post["kind"] not in ("fb_post", "fb_reel") or post.get("deleted"):
         return graph_error("(#100) Invalid parameter", 100)
     changes = {k: request.values[k] for k in ("message", "scheduled_publish_time", "is_published")
                if k in request.values}
+    if "scheduled_publish_time" in changes:
+        if _is_live(post):
+            return graph_error("(#100) A published post cannot be scheduled", 100)
+        try:
+            when = int(changes["scheduled_publish_time"])
+        except ValueError:
+            return graph_error("(#100) Invalid scheduled publish time", 100)
+        if not _in_schedule_window(when):
+            return graph_error("(#100) The specified scheduled publish time is invalid.", 100)
     with state.lock:
-        if "is_published" in changes and _bool(changes["is_published"]):
+        scheduled = state.scratch("facebook").setdefault("scheduled", {})
+        if "is_published" in changes and _bool(changes["is_published"]) and post["kind"] == "fb_post":
             post["is_published"], post["scheduled_publish_time"] = True, None
+            scheduled.pop(post["id"], None)
         if "message" in changes:
-            post["message"] = changes["message"]
+            post["message" if post["kind"] == "fb_post" else "description"] = changes["message"]
         if "scheduled_publish_time" in changes:
-            post["scheduled_publish_time"] = int(changes["scheduled_publish_time"])
+            post["scheduled_publish_time"] = scheduled[post["id"]] = int(changes["scheduled_publish_time"])
     state.add_record({"platform": "facebook", "action": "update", "account_id": post["page"],
                       "account": post["page"], "remote_id": node_id, "fields": changes})
     return {"success": True}
@@ -399,14 +423,17 @@ def _delete_node(node_id: str) -> ResponseReturnValue:
     if (fault := _guard("graph.node_delete")) is not None:
         return fault
     state = _state()
+    node_id = _canonical(node_id)
+    go_live_due(state)
     post = state.objects.get(node_id)
     auth = _auth(require_page=post.get("page") if post else None)
     if not isinstance(auth, dict):
         return auth
-    if post is None or post["kind"] != "fb_post":
+    if post is None or post["kind"] not in ("fb_post", "fb_reel") or post.get("deleted"):
         return graph_error("(#100) Invalid parameter", 100)
     with state.lock:
         post["deleted"] = True
+        state.scratch("facebook").setdefault("scheduled", {}).pop(post["id"], None)
     state.add_record({"platform": "facebook", "action": "delete", "account_id": post["page"],
                       "account": post["page"], "remote_id": node_id, "fields": {}})
     return {"success": True}
@@ -605,9 +632,47 @@ def _schedule_fields(values: Any) -> tuple[bool, int | None, ResponseReturnValue
         when = int(scheduled)
     except ValueError:
         return published, None, graph_error("(#100) Invalid scheduled publish time", 100)
-    if not time.time() + 600 <= when <= time.time() + 30 * 86400 * 6:
+    if not _in_schedule_window(when):
         return published, None, graph_error("(#100) The specified scheduled publish time is invalid.", 100)
     return published, when, None
+
+
+def _in_schedule_window(when: int) -> bool:
+    """Facebook takes a scheduled time 10 minutes to 6 months ahead (by the platform's clock)."""
+    now = _state().now()
+    return now + 600 <= when <= now + 30 * 86400 * 6
+
+
+def _is_live(obj: dict[str, Any]) -> bool:
+    if obj["kind"] == "fb_reel":
+        return obj.get("video_state") == "PUBLISHED"
+    return bool(obj.get("is_published"))
+
+
+def go_live_due(state: SimState) -> list[str]:
+    """Natively scheduled Page posts and Reels whose time has come (by `state.now()`) go live; each gets
+    a `publish` entry in the record (`from_schedule: true`). Returns their ids."""
+    with state.lock:
+        scheduled = state.scratch("facebook").setdefault("scheduled", {})
+        due = sorted((when, object_id) for object_id, when in scheduled.items() if when <= state.now())
+        live = []
+        for when, object_id in due:
+            del scheduled[object_id]
+            obj = state.objects.get(object_id)
+            if obj is None or obj.get("deleted") or _is_live(obj):
+                continue
+            page = state.objects[obj["page"]]
+            if obj["kind"] == "fb_reel":
+                obj.update(video_state="PUBLISHED", publishing="complete", processing="complete")
+                kind, text, media = "reel", obj["description"], [{"media_type": "VIDEO", **(obj["uploaded"] or {})}]
+            else:
+                obj.update(is_published=True, created_time=time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(when)))
+                kind, text, media = obj["post_kind"], obj["message"], obj.get("media") or []
+            state.add_record({"platform": "facebook", "action": "publish", "account_id": page["id"],
+                              "account": page["name"], "remote_id": object_id, "kind": kind, "text": text,
+                              "media": media, "scheduled_publish_time": when, "from_schedule": True, "fields": {}})
+            live.append(object_id)
+    return live
 
 
 def _store_fb_post(page: dict[str, Any], kind: str, message: str, values: Any, published: bool,
@@ -622,6 +687,8 @@ def _store_fb_post(page: dict[str, Any], kind: str, message: str, values: Any, p
             "permalink_url": _feed_url("facebook", page["id"], post_id), "media": media,
             "sponsor_id": values.get("sponsor_id"),
         }
+        if not published and scheduled is not None:
+            state.scratch("facebook").setdefault("scheduled", {})[post_id] = scheduled
     state.add_record({
         "platform": "facebook", "action": "publish" if published else "schedule", "account_id": page["id"],
         "account": page["name"], "remote_id": post_id, "kind": kind, "text": message, "media": media,
@@ -636,6 +703,7 @@ def _duplicate(page: dict[str, Any], message: str) -> bool:
     return bool(message) and any(
         r["platform"] == "facebook" and r["account_id"] == page["id"] and r.get("text") == message
         and r["action"] in ("publish", "schedule") and r["recorded_at"] >= cutoff and not r.get("media")
+        and not (_state().objects.get(r["remote_id"]) or {}).get("deleted")  # a cancelled scheduled post
         for r in _state().record)
 
 
@@ -707,10 +775,14 @@ def page_videos(version: str, page_id: str) -> ResponseReturnValue:
         return error
     media = [{"url": values["file_url"], "media_type": "VIDEO"}]
     post_id = _store_fb_post(page, "video", values.get("description", ""), values, published, scheduled, media)
-    return {"id": post_id.split("_", 1)[1]}
+    video_id = post_id.split("_", 1)[1]
+    with state.lock:  # the video node is the same post, reached by its video id
+        state.scratch("facebook").setdefault("video_posts", {})[video_id] = post_id
+    return {"id": video_id}
 
 
 def fb_feed_list(page: dict[str, Any]) -> ResponseReturnValue:
+    go_live_due(_state())
     with _state().lock:
         posts = [o for o in _state().objects.values() if o["kind"] == "fb_post" and o["page"] == page["id"]
                  and o["is_published"] and not o.get("deleted")]
@@ -720,6 +792,7 @@ def fb_feed_list(page: dict[str, Any]) -> ResponseReturnValue:
 
 
 def fb_scheduled_posts(page: dict[str, Any]) -> ResponseReturnValue:
+    go_live_due(_state())
     with _state().lock:
         posts = [o for o in _state().objects.values() if o["kind"] == "fb_post" and o["page"] == page["id"]
                  and not o["is_published"] and o.get("scheduled_publish_time") and not o.get("deleted")]
@@ -829,11 +902,13 @@ def fb_reels(page: dict[str, Any]) -> ResponseReturnValue:
             scheduled = int(values.get("scheduled_publish_time", ""))
         except ValueError:
             return graph_error("(#100) scheduled_publish_time is required for a scheduled reel", 100)
-        if not time.time() + 600 <= scheduled <= time.time() + 30 * 86400 * 6:
+        if not _in_schedule_window(scheduled):
             return graph_error("(#100) The specified scheduled publish time is invalid.", 100)
     with state.lock:
         reel.update(video_state=video_state, description=values.get("description", ""),
                     title=values.get("title"), scheduled_publish_time=scheduled)
+        if scheduled is not None:
+            state.scratch("facebook").setdefault("scheduled", {})[reel["id"]] = scheduled
         if video_state == "PUBLISHED":
             reel["publishing"] = "complete" if reel["processing"] == "complete" else "in_progress"
     if video_state != "DRAFT":
@@ -897,6 +972,7 @@ def _reel_view(reel: dict[str, Any]) -> dict[str, Any]:
 
 def fb_reels_list(page: dict[str, Any]) -> ResponseReturnValue:
     """`GET /{page}/video_reels`: the Page's finished Reels, newest first."""
+    go_live_due(_state())
     with _state().lock:
         reels = [_reel_view(o) for o in _state().objects.values() if o["kind"] == "fb_reel"
                  and o["page"] == page["id"] and o["video_state"] in ("PUBLISHED", "SCHEDULED")]

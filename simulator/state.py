@@ -55,6 +55,11 @@ class SimState:
         self.refresh_tokens: dict[str, dict[str, Any]] = {}  # X/YouTube/TikTok refresh token -> grant
         self.accounts: dict[str, dict[str, dict[str, Any]]] = {}  # platform -> account id -> profile
         self.store: dict[str, dict[str, Any]] = {}  # platform -> scratch (uploads, tweets, publishes)
+        self.clock_offset = 0.0  # seconds the platforms' clock runs ahead (`POST /_sim/clock`)
+
+    def now(self) -> float:
+        """The platforms' time: the real time plus `clock_offset` (scheduled posts go live by it)."""
+        return time.time() + self.clock_offset
 
     def new_id(self) -> str:
         with self.lock:
@@ -72,6 +77,7 @@ class SimState:
             self.refresh_tokens.clear()
             self.accounts.clear()
             self.store.clear()
+            self.clock_offset = 0.0
 
     # faults -------------------------------------------------------------------------
     def add_fault(self, fault: Fault) -> Fault:

@@ -49,6 +49,17 @@ def reconcile_target(target_id: int, seq: int) -> str:
     return _run(reconcile, target_id, seq)
 
 
+def native_target(target_id: int, seq: int) -> str:
+    from app.extensions import db
+    from app.publishing.native import native_target as keep_in_step
+
+    with _get_app().app_context():
+        try:
+            return keep_in_step(target_id, seq)
+        finally:
+            db.session.remove()
+
+
 def refresh_tokens() -> dict[str, int]:
     """Periodic: refresh platform tokens before they expire, flag the ones that cannot be."""
     from workers.tokens import refresh_expiring_tokens

@@ -1,6 +1,6 @@
 """RQ queues: one per platform, JSON serializer, explicit connection, deterministic job ids.
 
-A job id is `publish-<target id>-<dispatch_seq>` (or `reconcile-...`). `dispatch_seq`
+A job id is `publish-<target id>-<dispatch_seq>` (or `reconcile-...`, `native-...`). `dispatch_seq`
 grows by one in the same database update that hands the target to the queue, so an
 id is never reused: RQ runs a re-used id twice (RQ.md "Ids and exactly-once").
 """
@@ -17,6 +17,7 @@ from app.redis_conn import get_redis
 PUBLISH_FUNC = "workers.jobs.publish_target"
 MAINTENANCE_QUEUE = "maintenance"  # periodic jobs (workers/periodic.py)
 RECONCILE_FUNC = "workers.jobs.reconcile_target"
+NATIVE_FUNC = "workers.jobs.native_target"  # natively scheduled targets: cancel, update, confirm
 
 
 def queue_name(platform: str) -> str:
@@ -43,7 +44,7 @@ def _job_options() -> dict:
 def enqueue_publish(items: Iterable[tuple[int, int, str]], kind: str = "publish") -> int:
     """Enqueue (target id, seq, platform) triples in one pipeline; returns how many."""
     by_platform: dict[str, list] = {}
-    func = PUBLISH_FUNC if kind == "publish" else RECONCILE_FUNC
+    func = {"publish": PUBLISH_FUNC, "reconcile": RECONCILE_FUNC, "native": NATIVE_FUNC}[kind]
     options = _job_options()
     for target_id, seq, platform in items:
         by_platform.setdefault(platform, []).append(

@@ -35,6 +35,8 @@ class TargetState(StrEnum):
     UNCONFIRMED = "unconfirmed"
     HELD = "held"
     EXPIRED = "expired"
+    # Handed to the platform early; the platform holds it until its time (native scheduling).
+    PLATFORM_SCHEDULED = "platform_scheduled"
 
 
 class Post(db.Model):
@@ -82,6 +84,7 @@ class PostTarget(db.Model):
         # Activity dashboard (app.activity): published targets by time, and the last one per account.
         Index("ix_post_target_state_published_at", "state", "published_at"),
         Index("ix_post_target_account_state_published_at", "account_id", "state", "published_at"),
+        Index("ix_post_target_state_handover_at", "state", "handover_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +108,10 @@ class PostTarget(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     # Reconcile rounds in a row that could not ask the platform (capped by WARTA_RECONCILE_MAX_ATTEMPTS).
     reconcile_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Native scheduling (app/publishing/native.py): when the dispatcher may hand the target to the
+    # platform early, and the time the platform holds it for (`remote_id` is its scheduled post).
+    handover_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    native_scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     post: Mapped[Post] = relationship(back_populates="targets")
     account: Mapped[SocialAccount] = relationship()

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.extensions import db
 from app.models import Organisation, Post, PostState, PostTarget, SocialAccount, TargetState, utcnow
@@ -66,13 +66,18 @@ def expire_overdue(now: datetime) -> int:
 
 
 def dispatch_due(now: datetime) -> int:
-    """Move due targets of scheduled posts to `queued` and enqueue them; returns how many."""
+    """Move due targets of scheduled posts to `queued` and enqueue them; returns how many.
+
+    Due means its time has come, or (native scheduling) its `handover_at` did: the platform will
+    hold it until its time (app/publishing/native.py).
+    """
     rows = db.session.execute(
         select(PostTarget.id, SocialAccount.platform, Organisation.path, PostTarget.account_id)
         .join(Post, Post.id == PostTarget.post_id)
         .join(Organisation, Organisation.id == Post.organisation_id)
         .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
-        .where(PostTarget.state == T.SCHEDULED, PostTarget.due_at <= now, Post.state == PostState.SCHEDULED)
+        .where(PostTarget.state == T.SCHEDULED, or_(PostTarget.due_at <= now, PostTarget.handover_at <= now),
+               Post.state == PostState.SCHEDULED)
         .order_by(PostTarget.due_at).limit(BATCH)).all()
     if not rows:
         return 0
@@ -199,6 +204,27 @@ def start_reconciling(now: datetime) -> int:
     return len(items)
 
 
+def start_native_checks(now: datetime) -> int:
+    """Enqueue a native job for each natively scheduled target whose check is due (cancel, update, confirm)."""
+    rows = db.session.execute(
+        select(PostTarget.id, PostTarget.dispatch_seq, SocialAccount.platform)
+        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+        .where(PostTarget.state == T.PLATFORM_SCHEDULED, PostTarget.due_at <= now).limit(BATCH)).all()
+    items = []
+    for target_id, seq, platform in rows:
+        changed = db.session.execute(
+            update(PostTarget).where(PostTarget.id == target_id, PostTarget.state == T.PLATFORM_SCHEDULED,
+                                     PostTarget.dispatch_seq == seq)
+            .values(dispatch_seq=seq + 1, due_at=now + RECONCILE_EVERY)  # the job sets the real next check
+            .execution_options(synchronize_session=False)).rowcount
+        if changed == 1:
+            items.append((target_id, seq + 1, platform))
+    db.session.commit()
+    if items:
+        enqueue_publish(items, kind="native")
+    return len(items)
+
+
 def next_wake(now: datetime, ceiling: timedelta) -> datetime:
     """The next moment something becomes due (never later than now + ceiling)."""
     # The earliest dispatchable target, even one already due (it may have come due during the
@@ -209,8 +235,11 @@ def next_wake(now: datetime, ceiling: timedelta) -> datetime:
         .where(PostTarget.state == T.SCHEDULED, PostTarget.due_at.is_not(None), Post.state == PostState.SCHEDULED)
         .order_by(PostTarget.due_at).limit(1))]
     # min() per state keeps each query an index lookup on (state, due_at) / (state, deadline_at).
-    candidates.append(db.session.scalar(select(func.min(PostTarget.due_at)).where(
-        PostTarget.state == T.UNCONFIRMED, PostTarget.due_at > now)))
+    for state in (T.UNCONFIRMED, T.PLATFORM_SCHEDULED):
+        candidates.append(db.session.scalar(select(func.min(PostTarget.due_at)).where(
+            PostTarget.state == state, PostTarget.due_at > now)))
+    candidates.append(db.session.scalar(select(func.min(PostTarget.handover_at)).where(
+        PostTarget.state == T.SCHEDULED, PostTarget.handover_at > now)))
     for state in (T.SCHEDULED, T.QUEUED, T.HELD):
         candidates.append(db.session.scalar(select(func.min(PostTarget.deadline_at)).where(
             PostTarget.state == state, PostTarget.deadline_at > now)))
@@ -221,6 +250,7 @@ def run_pass(redis, state: DispatchState, do_repair: bool) -> dict[str, int]:
     """Everything one wake-up does; returns counts for the log."""
     now = utcnow()
     counts = {"queued": dispatch_due(now)}  # the time-critical step first
+    counts["native"] = start_native_checks(now)
     counts["expired"] = expire_overdue(now)
     if do_repair:
         counts.update(repair(redis, state, utcnow()))

@@ -55,7 +55,10 @@ def target_counts() -> dict[str, int]:
         select(func.count()).select_from(PostTarget).join(Post, Post.id == PostTarget.post_id)
         .where(PostTarget.state.in_([TargetState.SCHEDULED, TargetState.QUEUED]),
                Post.state == PostState.SCHEDULED, PostTarget.due_at < now - OVERDUE_AFTER)) or 0
-    return {"overdue": overdue, **{s: int(counts.get(s, 0)) for s in (
+    # Natively scheduled targets the platform still holds although Warta could not cancel or move them there.
+    native_stuck = db.session.scalar(select(func.count()).select_from(PostTarget).where(
+        PostTarget.state == TargetState.PLATFORM_SCHEDULED, PostTarget.last_error.is_not(None))) or 0
+    return {"overdue": overdue, "native_cancel_failed": native_stuck, **{s: int(counts.get(s, 0)) for s in (
         TargetState.UNCONFIRMED, TargetState.FAILED, TargetState.NEEDS_RECONNECT, TargetState.HELD)}}
 
 
@@ -69,6 +72,8 @@ def health_snapshot() -> dict[str, Any]:
         problems.append("dispatcher_heartbeat_stale")
     if targets["overdue"]:
         problems.append("targets_overdue")
+    if targets["native_cancel_failed"]:
+        problems.append("native_cancel_failed")
     if any(q["depth"] and not q["workers"] for q in queues.values()):
         problems.append("queue_without_workers")
     return {

@@ -85,13 +85,20 @@ def start_hold(actor: User, organisation: Organisation, scope: str, reason: str,
                 platform=platform if scope == HoldScope.PLATFORM else None, created_by_id=actor.id)
     db.session.add(hold)
     db.session.flush()
+    from app.publishing.native import recheck
+
     held = 0
     for target in _matching_targets(hold, (TargetState.SCHEDULED, TargetState.QUEUED)):
         lifecycle.move_target(target, TargetState.HELD, reason=f"hold:{hold.id}", actor_id=actor.id)
         held += 1
+    # Natively scheduled ones are cancelled on the platform by a job (app/publishing/native.py), then held.
+    on_platform = _matching_targets(hold, (TargetState.PLATFORM_SCHEDULED,))
+    for target in on_platform:
+        recheck(target)
     audit.record("hold.started", hold, organisation_id=organisation.id, actor_id=actor.id,
                  after={"scope": scope, "reason": hold.reason, "account_id": hold.account_id,
-                        "platform": hold.platform, "held_targets": held})
+                        "platform": hold.platform, "held_targets": held,
+                        "platform_scheduled_to_cancel": [t.id for t in on_platform]})
     emit("hold.started", organisation_id=organisation.id, hold_id=hold.id, scope=scope, reason=hold.reason,
          held_targets=held)
     return hold
@@ -129,9 +136,12 @@ def resume_target(target: PostTarget, actor: User | None) -> None:
     """Put one held target back on its time, or expire it when it is now too late (per-post review)."""
     if hold_for_target(target) is not None:
         raise HoldError("still_held")
+    from app.publishing.native import set_waiting_time
+
     now = utcnow()
     lifecycle.move_target(target, TargetState.SCHEDULED, reason="hold_released",
                           actor_id=actor.id if actor else None)
+    set_waiting_time(target, target.due_at)  # handed to the platform again when native scheduling applies
     if target.deadline_at is not None and target.deadline_at < now:
         lifecycle.expire_target(target, "too_late_after_hold",
                                 "The hold ended after the latest allowed publish time, so it was not published.")

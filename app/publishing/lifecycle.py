@@ -2,7 +2,8 @@
 
 Post:   draft → in_review → approved → scheduled, with rejected (back to draft).
 Target: scheduled → queued → publishing → published | failed | needs_reconnect |
-        unconfirmed | held | expired (and back to scheduled for deferrals).
+        unconfirmed | held | expired (and back to scheduled for deferrals); under native
+        scheduling publishing → platform_scheduled → published | held | scheduled | failed.
 
 Anything not in the tables raises `InvalidTransition`. docs/PIPELINE.md shows the
 same tables for people; tests/app/publishing/test_lifecycle.py walks every row.
@@ -90,8 +91,9 @@ TARGET_TRANSITIONS: dict[str, frozenset[str]] = {
     T.SCHEDULED: frozenset({T.QUEUED, T.HELD, T.EXPIRED}),
     T.QUEUED: frozenset({T.PUBLISHING, T.QUEUED, T.SCHEDULED, T.HELD, T.EXPIRED}),
     T.PUBLISHING: frozenset({T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.UNCONFIRMED, T.SCHEDULED,
-                             T.HELD, T.EXPIRED}),
-    T.UNCONFIRMED: frozenset({T.PUBLISHED, T.QUEUED, T.SCHEDULED, T.FAILED}),
+                             T.HELD, T.EXPIRED, T.PLATFORM_SCHEDULED}),
+    T.UNCONFIRMED: frozenset({T.PUBLISHED, T.QUEUED, T.SCHEDULED, T.FAILED, T.PLATFORM_SCHEDULED}),
+    T.PLATFORM_SCHEDULED: frozenset({T.PUBLISHED, T.HELD, T.SCHEDULED, T.FAILED}),
     T.HELD: frozenset({T.SCHEDULED, T.EXPIRED}),
     T.FAILED: frozenset({T.SCHEDULED}),
     T.NEEDS_RECONNECT: frozenset({T.SCHEDULED}),
@@ -181,14 +183,20 @@ def set_publish_time(post: Post, scheduled_at: datetime | None, not_after: datet
     if scheduled_at and not_after and not_after < scheduled_at:
         raise ValueError("not_after: must not be before the publish time")
     before = {"scheduled_at": _iso(post.scheduled_at), "not_after": _iso(post.not_after)}
+    from app.publishing import native
+
     post.scheduled_at = scheduled_at
     post.not_after = not_after
-    for target in post.targets:
-        if target.state in (T.SCHEDULED, T.HELD):
-            target.due_at = scheduled_at
-            target.deadline_at = deadline_for(post)
     if post.state == P.SCHEDULED and scheduled_at is None:
         _post_move(post, "unschedule", actor)
+    for target in post.targets:
+        if target.state in (T.SCHEDULED, T.HELD):
+            target.deadline_at = deadline_for(post)
+            if target.state == T.SCHEDULED:
+                native.set_waiting_time(target, scheduled_at)
+            else:
+                target.due_at = scheduled_at
+        native.recheck(target)  # natively scheduled: update (or cancel) it on the platform
     audit.record("post.time_set", post, before=before,
                  after={"scheduled_at": _iso(scheduled_at), "not_after": _iso(not_after)},
                  actor_id=actor.id if actor else None)
@@ -298,27 +306,37 @@ def withdraw(post: Post, actor: User) -> None:
 
 def content_edited(post: Post, actor: User | None) -> None:
     """Call after any edit of text, media, variants or targets: a new version needs new approvals."""
+    from app.publishing.native import recheck
+
     post.content_version = (post.content_version or 1) + 1
     if post.state in (P.APPROVED, P.SCHEDULED):
         _post_move(post, "edit", actor, content_version=post.content_version)
         emit("post.back_to_review", organisation_id=post.organisation_id, post_id=post.id,
              author_id=post.author_id)
+    for target in post.targets:
+        recheck(target)  # natively scheduled: cancelled on the platform (re-approval schedules it again)
 
 
 def schedule(post: Post, actor: User | None) -> None:
     """An approved post with a time becomes scheduled; its waiting targets get their due time."""
     if post.scheduled_at is None:
         raise ReviewError("no_time")
+    from app.publishing.native import set_waiting_time
+
     _post_move(post, "schedule", actor, scheduled_at=_iso(post.scheduled_at))
     for target in post.targets:
         if target.state == T.SCHEDULED:
-            target.due_at = target.due_at or post.scheduled_at
             target.deadline_at = deadline_for(post)
+            set_waiting_time(target, target.due_at or post.scheduled_at)
     wake_dispatcher_after_commit()
 
 
 def unschedule(post: Post, actor: User | None) -> None:
+    from app.publishing.native import recheck
+
     _post_move(post, "unschedule", actor)
+    for target in post.targets:
+        recheck(target)
 
 
 def _schedule_if_timed(post: Post, actor: User | None) -> None:
@@ -333,9 +351,11 @@ def retry_target(target: PostTarget, actor: User) -> None:
     """A person sends a failed, needs-reconnect, expired or unconfirmed target out again."""
     post = target.post
     when = max(utcnow(), post.scheduled_at) if post.scheduled_at else utcnow()
+    from app.publishing.native import set_waiting_time
+
     move_target(target, T.SCHEDULED, reason="retry", actor_id=actor.id)
-    target.due_at = when
     target.deadline_at = deadline_for(post, when)
+    set_waiting_time(target, when)
     target.last_error = None
     wake_dispatcher_after_commit()
 
@@ -349,8 +369,9 @@ def expire_target(target: PostTarget, reason: str, message: str) -> None:
 
 # -- moving a post to another time (content calendar) ------------------------------------------
 
-#: Target states a post may be moved in: nothing has gone to the platform yet.
-MOVABLE_TARGET_STATES = frozenset({T.SCHEDULED, T.HELD})
+#: Target states a post may be moved in: nothing has gone out yet (a natively scheduled target's
+#: time is updated on the platform).
+MOVABLE_TARGET_STATES = frozenset({T.SCHEDULED, T.HELD, T.PLATFORM_SCHEDULED})
 
 
 class RescheduleError(Exception):

@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload
 
 import adapters
 from adapters.base import (
+    NATIVE_TOO_CLOSE,
     AccountRef,
     AdapterError,
     AuthExpired,
@@ -55,7 +56,7 @@ from app.models import (
     TargetState,
     utcnow,
 )
-from app.publishing import hooks, lifecycle, metrics, quotas
+from app.publishing import hooks, lifecycle, metrics, native, quotas
 from app.publishing.holds import hold_for_target
 from app.security.gate import blocking_reason
 from plugins import post_problems
@@ -237,7 +238,9 @@ def claim(target_id: int, seq: int, who: str) -> Claimed | str:
             db.session.commit()
             return "deferred_quota"
         quotas.reserve(target, kind, now)
-    result = Claimed.of(target, seq, who, build_job(target))
+    # Past the re-checks before its time: a native handover (the platform holds it until then).
+    handover = target.due_at is not None and now < target.due_at
+    result = Claimed.of(target, seq, who, build_job(target, native=handover))
     db.session.commit()
     return result
 
@@ -273,8 +276,9 @@ def _blocked(target: PostTarget, now: datetime) -> str | None:
     if hold is not None:
         lifecycle.move_target(target, T.HELD, reason=f"hold:{hold.id}")
         return "held"
-    if target.due_at is not None and now < target.due_at:
+    if target.due_at is not None and now < target.due_at and not native.native_now(target, now):
         lifecycle.move_target(target, T.SCHEDULED, reason="not_due_yet")
+        target.handover_at = native.handover_time(target, now)
         return "early"
     # Blocking content rules, checked again at publish time for this target's platform.
     rule_problems = post_problems(post, [target.account.platform])
@@ -302,16 +306,26 @@ def _defer(target: PostTarget, when: datetime, reason: str) -> None:
         lifecycle.expire_target(target, f"{reason}_past_deadline", human_error("too_late"))
         return
     lifecycle.move_target(target, T.SCHEDULED, reason=reason)
-    target.due_at = when
+    if target.due_at is not None and when < target.due_at:  # a native handover: its time stays
+        target.handover_at = native.deferred_handover(target.account.platform, target.due_at, when)
+    else:
+        target.due_at = when
     from app.publishing.notify import wake_dispatcher_after_commit
 
     wake_dispatcher_after_commit()
 
 
-def build_job(target: PostTarget) -> PublishJob:
-    """Plain data for the adapter: the platform's variant, media and decrypted credentials."""
+def build_job(target: PostTarget, native: bool = False) -> PublishJob:
+    """Plain data for the adapter: the platform's variant, media and decrypted credentials.
+
+    `native`: the platform is to hold it until `scheduled_at` (`options["native_schedule"]`, which
+    only the pipeline sets).
+    """
     post, account = target.post, target.account
     variant_data = post.variants.get(account.platform) or {}
+    options = {k: v for k, v in (variant_data.get("options") or {}).items() if k != "native_schedule"}
+    if native:
+        options["native_schedule"] = True
     media = tuple(media_item(link.media) for link in post.media_links)  # fresh signed public URLs
     credentials = decrypt_json(account.credentials_encrypted) if account.credentials_encrypted else {}
     return PublishJob(
@@ -319,7 +333,7 @@ def build_job(target: PostTarget) -> PublishJob:
         account=AccountRef(account.id, account.external_id, account.handle, credentials),
         variant=apply_collaborations(post, account.platform, Variant(
             text=post.body_for(account.platform), media=media, title=variant_data.get("title", post.title),
-            options=variant_data.get("options") or {})),
+            options=options)),
         idempotency_marker=f"warta-{target.id}",
         scheduled_at=target.due_at,
     )
@@ -365,6 +379,8 @@ def _done(claimed: Claimed, outcome: str, metric: str | None = None) -> str:
 
 
 def finish_published(claimed: Claimed, result: PublishResult) -> str:
+    if result.details.get("native_scheduled"):
+        return finish_platform_scheduled(claimed, result)
     values = {"remote_id": result.remote_id, "remote_url": result.permalink, "last_error": None}
     if not _settle(claimed, T.PUBLISHED, reason="platform_confirmed", values=values, release_quota=False):
         return "lost_race"
@@ -372,6 +388,22 @@ def finish_published(claimed: Claimed, result: PublishResult) -> str:
     _done(claimed, "published")
     logger.info("published", extra={"target_id": claimed.target_id, "remote_id": result.remote_id})
     return "published"
+
+
+def finish_platform_scheduled(claimed: Claimed, result: PublishResult) -> str:
+    """The platform holds the post until its time: `platform_scheduled`, checked again after that time."""
+    when = claimed.job.scheduled_at
+    values = {"remote_id": result.remote_id, "remote_url": result.permalink, "last_error": None,
+              "native_scheduled_for": when, "handover_at": None, "reconcile_attempts": 0,
+              "due_at": (when or utcnow()) + native.CONFIRM_GRACE}
+    if not _settle(claimed, T.PLATFORM_SCHEDULED, reason="platform_holds_it", values=values, release_quota=False):
+        return "lost_race"
+    target = db.session.get(PostTarget, claimed.target_id)
+    if native.wanted(target) is not None:  # a hold, an edit or a new time arrived during the call
+        native.recheck(target)
+    _done(claimed, "platform_scheduled")
+    logger.info("scheduled on the platform", extra={"target_id": claimed.target_id, "remote_id": result.remote_id})
+    return "platform_scheduled"
 
 
 def _after_published(claimed: Claimed, permalink: str | None) -> None:
@@ -390,7 +422,10 @@ def finish_deferred(claimed: Claimed, when: datetime, reason: str, message: str 
             return "lost_race"
         _emit(claimed, "target.expired", reason=f"{reason}_past_deadline")
     else:
-        if not _settle(claimed, T.SCHEDULED, reason=reason, error=error, values={"due_at": when}):
+        values: dict = {"due_at": when, "handover_at": None}
+        if claimed.job.scheduled_at is not None and when < claimed.job.scheduled_at:  # a native handover
+            values = {"handover_at": native.deferred_handover(claimed.platform, claimed.job.scheduled_at, when)}
+        if not _settle(claimed, T.SCHEDULED, reason=reason, error=error, values=values):
             return "lost_race"
         from app.publishing.notify import wake_dispatcher_after_commit
 
@@ -402,6 +437,8 @@ def finish_deferred(claimed: Claimed, when: datetime, reason: str, message: str 
 
 
 def finish_transient(claimed: Claimed, exc: Transient) -> str:
+    if exc.code == NATIVE_TOO_CLOSE and claimed.job.scheduled_at is not None:  # published at its time instead
+        return finish_deferred(claimed, claimed.job.scheduled_at, "native_too_close")
     if claimed.attempts >= MAX_TRANSIENT_ATTEMPTS:
         return _finish_failed(claimed, "transient_exhausted", human_error("transient", exc.platform_message))
     when = utcnow() + backoff_delay(claimed.attempts)
@@ -451,8 +488,11 @@ def finish_vetoed(claimed: Claimed, reason: str) -> str:
 def finish_unconfirmed(claimed: Claimed, detail: str) -> str:
     """The call's outcome is unknown; a target the dispatcher already marked stays as it is."""
     grace = timedelta(seconds=current_app.config.get("WARTA_RECONCILE_GRACE_SECONDS", 30))
+    values = {"due_at": utcnow() + grace, "reconcile_attempts": 0}
+    if claimed.job.variant.options.get("native_schedule"):
+        values["native_scheduled_for"] = claimed.job.scheduled_at  # reconcile looks among scheduled posts too
     if _settle(claimed, T.UNCONFIRMED, reason=detail[:200], error=human_error("unconfirmed"),
-               values={"due_at": utcnow() + grace, "reconcile_attempts": 0}, release_quota=False,
+               values=values, release_quota=False,
                sources=(T.PUBLISHING,)):
         _emit(claimed, "target.unconfirmed")
         _done(claimed, "unconfirmed")
@@ -464,6 +504,8 @@ def mark_unconfirmed(target: PostTarget, detail: str) -> None:
     """The outcome of a platform call is unknown: never retry blindly, reconcile soon."""
     lifecycle.move_target(target, T.UNCONFIRMED, reason=detail[:200], error=human_error("unconfirmed"))
     target.reconcile_attempts = 0
+    if target.due_at is not None and target.claimed_at is not None and target.claimed_at < target.due_at:
+        target.native_scheduled_for = target.due_at  # claimed before its time: a native handover
     # The platform may still be finishing the request the client gave up on: asking at once can find
     # nothing, re-queue, and post twice (tests/e2e/test_pipeline_meta.py reproduces it). Wait a grace first.
     target.due_at = utcnow() + timedelta(seconds=current_app.config.get("WARTA_RECONCILE_GRACE_SECONDS", 30))
@@ -506,7 +548,8 @@ def reconcile_target(target_id: int, seq: int) -> str:
     if target is None or target.state != T.UNCONFIRMED or target.dispatch_seq != seq:
         return "stale"
     # due_at moves with every reconcile round; the search window must start before the platform call.
-    job = replace(build_job(target), scheduled_at=target.claimed_at or target.post.scheduled_at)
+    handed_over = target.native_scheduled_for is not None
+    job = replace(build_job(target, native=handed_over), scheduled_at=target.claimed_at or target.post.scheduled_at)
     claimed = Claimed.of(target, seq, target.claimed_by or "", job)
     platform = claimed.platform
     db.session.rollback()
@@ -515,6 +558,13 @@ def reconcile_target(target_id: int, seq: int) -> str:
     except AdapterError as exc:
         logger.warning("reconcile could not ask the platform: %s", exc, extra={"target_id": target_id})
         return _count_unresolved(claimed, exc)
+    if found is not None and handed_over:  # the platform holds it (or published it at its time): check it there
+        if not _settle(claimed, T.PLATFORM_SCHEDULED, reason="reconciled_found", sources=(T.UNCONFIRMED,),
+                       release_quota=False, values={"remote_id": found.remote_id, "remote_url": found.permalink,
+                                                   "last_error": None, "due_at": utcnow(), "reconcile_attempts": 0}):
+            return "stale"
+        _done(claimed, "platform_scheduled", "reconciled_platform_scheduled")
+        return "platform_scheduled"
     if found is not None:
         if not _settle(claimed, T.PUBLISHED, reason="reconciled_found", sources=(T.UNCONFIRMED,), release_quota=False,
                        values={"remote_id": found.remote_id, "remote_url": found.permalink, "last_error": None}):
@@ -531,6 +581,8 @@ def reconcile_target(target_id: int, seq: int) -> str:
     lifecycle.move_target(target, T.QUEUED, reason="reconciled_absent")
     target.dispatch_seq += 1
     target.queued_at = target.due_at = utcnow()  # due now: the reconcile back-off no longer applies
+    if target.native_scheduled_for is not None:  # never early: its time again (handed over again if it still can)
+        target.due_at, target.native_scheduled_for = target.native_scheduled_for, None
     target.last_error = None
     new_seq = target.dispatch_seq
     db.session.commit()

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "trusted_admin_ids": [],  # user ids allowed to skip review when the switch above is on
     "max_lateness_minutes": 120,  # a target later than this after its time expires instead
     "reschedule_needs_review": False,  # an approved / scheduled post moved to another time goes back to review
+    "native_scheduling": False,  # "Use Facebook's own scheduling": hand posts to the platform early (native.py)
 }
 
 
@@ -26,6 +27,7 @@ class PublishingSettings:
     trusted_admin_ids: frozenset[int]
     max_lateness: timedelta
     reschedule_needs_review: bool = False
+    native_scheduling: bool = False
 
 
 def _validated(raw: dict[str, Any]) -> PublishingSettings:
@@ -41,6 +43,7 @@ def _validated(raw: dict[str, Any]) -> PublishingSettings:
         trusted_admin_ids=frozenset(int(i) for i in raw["trusted_admin_ids"]),
         max_lateness=timedelta(minutes=lateness),
         reschedule_needs_review=bool(raw["reschedule_needs_review"]),
+        native_scheduling=bool(raw["native_scheduling"]),
     )
 
 

@@ -53,6 +53,8 @@ EVENTS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
     "target.failed": (_l("Publishing failed"), ADMINS, True),
     "target.needs_reconnect": (_l("An account must be reconnected"), ADMINS, True),
     "target.unconfirmed": (_l("Publishing could not be confirmed"), ADMINS, True),
+    "target.native_cancel_failed": (_l("A post is still scheduled on the platform: cancelling it failed"), SECURITY,
+                                    True),
     "hold.started": (_l("Publishing is on hold"), ADMINS, False),
     "hold.released": (_l("The publishing hold was released"), ADMINS, False),
     "token.expiring": (_l("An account's access expires soon"), ADMINS, False),

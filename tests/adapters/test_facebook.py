@@ -8,7 +8,7 @@ import httpx
 import pytest
 import respx
 
-from adapters.base import AccountRef, AuthExpired, Permanent, RateLimited, TokenSet
+from adapters.base import AccountRef, AuthExpired, Permanent, RateLimited, TokenSet, Transient
 from adapters.facebook import FacebookPageAdapter
 from adapters.graph import HeldForReview
 from adapters.instagram import InstagramAdapter
@@ -210,3 +210,37 @@ def test_refresh_credentials_renews_user_token_or_reports_dead_page_token(adapte
     debug.mock(return_value=httpx.Response(200, json={"data": {"is_valid": False, "scopes": []}}))
     with pytest.raises(AuthExpired):
         adapter.refresh_credentials(TokenSet("page-tok"))
+
+
+@respx.mock
+def test_native_schedule_status_reads_is_published_and_a_reels_publishing_phase(adapter):
+    account = job(PAGE).account
+    post = respx.get(f"{V}/{PAGE}_5").mock(side_effect=[
+        httpx.Response(200, json={"id": f"{PAGE}_5", "is_published": False}),
+        httpx.Response(200, json={"id": f"{PAGE}_5", "is_published": True, "permalink_url": "https://fb/p/5"})])
+    assert adapter.native_schedule_status(account, f"{PAGE}_5") is None
+    assert adapter.native_schedule_status(account, f"{PAGE}_5").permalink == "https://fb/p/5"
+    assert parse_qs(urlsplit(str(post.calls.last.request.url)).query)["fields"] == ["id,is_published,permalink_url"]
+    respx.get(f"{V}/77").mock(return_value=httpx.Response(200, json={
+        "id": "77", "permalink_url": "/reel/77", "status": {"publishing_phase": {"publish_status": "published"}}}))
+    assert adapter.native_schedule_status(account, "77").permalink == "https://www.facebook.com/reel/77"
+
+
+@pytest.mark.parametrize(("error", "gone"), [({"code": 100, "error_subcode": 33, "message": "does not exist"}, True),
+                                             ({"code": 100, "message": "(#100) Tried accessing nonexisting field"},
+                                              False)])
+@respx.mock
+def test_native_schedule_status_gone_only_for_a_missing_object(adapter, error, gone):
+    respx.get(f"{V}/{PAGE}_6").mock(return_value=httpx.Response(400, json={"error": error}))
+    with pytest.raises(Permanent) as raised:
+        adapter.native_schedule_status(job(PAGE).account, f"{PAGE}_6")
+    assert (raised.value.code == "native_gone") is gone
+
+
+@respx.mock
+def test_native_schedule_just_before_its_time_is_refused_never_published_early(adapter):
+    feed = respx.post(f"{V}/{PAGE}/feed").mock(return_value=httpx.Response(200, json={"id": f"{PAGE}_8"}))
+    with pytest.raises(Transient) as refused:
+        adapter.publish(job(PAGE, options={"native_schedule": True},
+                            scheduled_at=datetime.now(UTC) + timedelta(minutes=5)))
+    assert refused.value.code == "native_too_close" and not feed.called

@@ -16,7 +16,7 @@ from adapters.base import AccountRef, AuthExpired, OutcomeUnknown, Permanent, Ra
 from adapters.facebook import FacebookPageAdapter
 from adapters.instagram import InstagramAdapter
 from simulator.graph import DEMO_PAGES
-from tests.adapters.graph_fixtures import collab, image, job
+from tests.adapters.graph_fixtures import collab, image, job, video
 from tests.simulator.server import fault, record, sim_settings
 
 PAGE_ID, PAGE_NAME, PAGE_TOKEN, IG_ID, IG_NAME = DEMO_PAGES[0]
@@ -103,6 +103,65 @@ def test_facebook_duplicate_and_native_schedule(sim_server):
     assert scheduled[0]["scheduled_publish_time"] == int(when.timestamp())
     adapter.cancel_native_schedule(_fb_job().account, result.remote_id)
     assert [r["action"] for r in record(sim_server)] == ["publish", "schedule", "delete"]
+
+
+def test_facebook_scheduled_post_goes_live_only_at_its_time_and_can_be_moved(sim_server):
+    adapter = FacebookPageAdapter(sim_settings(sim_server))
+    account = _fb_job().account
+    when = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    result = adapter.publish(_fb_job(text="Nanti sore", options={"native_schedule": True}, scheduled_at=when))
+    assert result.details["native_scheduled"] is True
+    assert adapter.native_schedule_status(account, result.remote_id) is None
+    assert adapter.find_published(_fb_job(text="Nanti sore")) is None  # not in published_posts yet
+    later = when + timedelta(hours=2)
+    adapter.update_native_schedule(_fb_job(text="Nanti sore", scheduled_at=later), result.remote_id)
+    with pytest.raises(Permanent):  # outside Facebook's window
+        adapter.update_native_schedule(_fb_job(text="Nanti sore", scheduled_at=datetime.now(UTC)), result.remote_id)
+    httpx.post(f"{sim_server}/_sim/clock", json={"advance": 3600 + 60}).raise_for_status()
+    assert adapter.native_schedule_status(account, result.remote_id) is None  # moved: still held
+    assert record(sim_server, action="publish") == []
+    went = httpx.post(f"{sim_server}/_sim/clock", json={"advance": 7200}).json()["went_live"]
+    assert went == [result.remote_id]
+    assert adapter.native_schedule_status(account, result.remote_id) is not None
+    live = record(sim_server, action="publish")
+    assert [(r["remote_id"], r["from_schedule"], r["scheduled_publish_time"]) for r in live] == [
+        (result.remote_id, True, int(later.timestamp()))]
+    assert adapter.find_published(_fb_job(text="Nanti sore")) is not None
+
+
+def test_facebook_scheduled_page_video_is_reached_by_its_video_id(sim_server):
+    adapter = FacebookPageAdapter(sim_settings(sim_server))
+    account = _fb_job().account
+    when = datetime.now(UTC) + timedelta(hours=1)
+    first = adapter.publish(_fb_job(text="Video", media=[video()], options={"native_schedule": True},
+                                    scheduled_at=when))
+    assert "_" not in first.remote_id and adapter.native_schedule_status(account, first.remote_id) is None
+    httpx.post(f"{sim_server}/_sim/clock", json={"advance": 3700}).raise_for_status()
+    assert adapter.native_schedule_status(account, first.remote_id) is not None
+    second = adapter.publish(_fb_job(text="Video 2", media=[video()], options={"native_schedule": True},
+                                     scheduled_at=when + timedelta(hours=3)))
+    adapter.cancel_native_schedule(account, second.remote_id)
+    with pytest.raises(Permanent):
+        adapter.native_schedule_status(account, second.remote_id)
+    httpx.post(f"{sim_server}/_sim/clock", json={"advance": 5 * 3600}).raise_for_status()
+    assert [r["text"] for r in record(sim_server, action="publish")] == ["Video"]
+
+
+def test_facebook_deleted_scheduled_post_is_gone(sim_server):
+    adapter = FacebookPageAdapter(sim_settings(sim_server))
+    account = _fb_job().account
+    when = datetime.now(UTC) + timedelta(hours=1)
+    result = adapter.publish(_fb_job(text="Batal", options={"native_schedule": True}, scheduled_at=when))
+    adapter.cancel_native_schedule(account, result.remote_id)
+    with pytest.raises(Permanent) as gone:
+        adapter.native_schedule_status(account, result.remote_id)
+    assert gone.value.code == "native_gone"
+    with pytest.raises(Permanent):
+        adapter.cancel_native_schedule(account, result.remote_id)
+    httpx.post(f"{sim_server}/_sim/clock", json={"advance": 7200}).raise_for_status()
+    assert record(sim_server, action="publish") == []
+    # The same text may be scheduled again: a cancelled post is no duplicate.
+    adapter.publish(_fb_job(text="Batal", options={"native_schedule": True}, scheduled_at=when + timedelta(hours=3)))
 
 
 def test_latency_and_fault_listing(sim_server):
