@@ -11,6 +11,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.calendar import services
@@ -24,6 +25,9 @@ from app.tenancy import get_scoped_or_404, has_role, has_role_anywhere, scoped
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 #: Labels of the display statuses that are not post states (see services.Entry.status).
+#: More accounts than this in the filter's reach: the user picks an organisation first.
+ACCOUNT_CHOICES_MAX = 150
+
 STATUS_LABELS = {
     "published": _l("Published"),
     "publishing": _l("Publishing"),
@@ -117,15 +121,15 @@ def index() -> str:
     # Filter choices as plain rows: a Pemda has hundreds of organisations and accounts.
     organisations = db.session.execute(scoped(Organisation, current_user).with_only_columns(
         Organisation.id, Organisation.name, Organisation.path).order_by(Organisation.path)).all()
-    accounts = db.session.execute(scoped(SocialAccount, current_user).with_only_columns(
-        SocialAccount.id, SocialAccount.platform, SocialAccount.handle)
-        .order_by(SocialAccount.platform, SocialAccount.handle)).all()
+    accounts, too_many_accounts = _account_choices(filters)
+    platforms = db.session.scalars(scoped(SocialAccount, current_user).with_only_columns(
+        SocialAccount.platform).distinct().order_by(SocialAccount.platform)).all()
     months = {(d.day.year, d.day.month) for d in grid}
     args = _filter_args(filters)
     return render_template(
         "calendar/index.html", view=view, span=span, day=day, days=grid, title=_title(view, day, start, end, span),
         filters=filters, args=args, organisations=organisations, accounts=accounts,
-        platforms=sorted({a.platform for a in accounts}),
+        too_many_accounts=too_many_accounts, platforms=platforms,
         weekdays=[get_day_names("wide", locale=get_locale())[i] for i in range(7)],
         weekdays_short=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
         prev_day=services.step(view, day, span, False), next_day=services.step(view, day, span, True),
@@ -199,3 +203,23 @@ def reschedule(post_id: int) -> Response | tuple[str, int] | str:
         return jsonify({"ok": True, "message": message, "review": to_review})
     flash(message, "success")
     return redirect(url_for("calendar.index", date=local.date().isoformat()))
+
+
+def _account_choices(filters: services.Filters) -> tuple[list[Any], bool]:
+    """The account filter's options: the chosen organisation's subtree, or all when there are few.
+
+    A whole Pemda has a thousand accounts; a select of them all is unusable (and half the page's
+    weight), so past `ACCOUNT_CHOICES_MAX` the user narrows by organisation first.
+    """
+    query = scoped(SocialAccount, current_user)
+    if filters.organisation is not None:
+        subtree = select(Organisation.id).where(Organisation.path.like(f"{filters.organisation.path}%"))
+        query = query.where(SocialAccount.organisation_id.in_(subtree))
+    rows = db.session.execute(query.with_only_columns(SocialAccount.id, SocialAccount.platform, SocialAccount.handle)
+                              .order_by(SocialAccount.platform, SocialAccount.handle)
+                              .limit(ACCOUNT_CHOICES_MAX + 1)).all()
+    if len(rows) <= ACCOUNT_CHOICES_MAX:
+        return rows, False
+    chosen = filters.account
+    return ([chosen] if chosen is not None else []), True
+

@@ -230,3 +230,28 @@ def test_postgresql_plan_can_use_the_calendar_index(app, factory, tree):
         conn.exec_driver_sql("SET enable_seqscan = off")
         plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
     assert "ix_post_organisation_id_scheduled_at" in plan or "ix_post_scheduled_at" in plan
+
+
+def test_account_filter_offers_the_chosen_subtree_and_narrows_when_too_many(browser, factory, tree, monkeypatch):
+    from app.calendar import views
+
+    top, health, roads, foreign = tree
+    admin = factory.user(top, "admin")
+    insta = factory.account(health, "instagram", handle="dinkes")
+    x = factory.account(roads, "x", handle="pupr")
+    factory.account(foreign, "x", handle="asing")
+    client = browser(admin)
+
+    def offered(query: str = "") -> tuple[set[str], bool]:
+        html = client.get(f"/calendar?{query}").get_data(as_text=True)
+        select = re.search(r'<select name="account_id".*?</select>', html, re.S).group(0)
+        return ({h for h in ("dinkes", "pupr", "asing") if h in select},
+                "Pilih organisasi dulu" in html)
+
+    assert offered() == ({"dinkes", "pupr"}, False)
+    assert offered(f"org_id={roads.id}") == ({"pupr"}, False)
+    monkeypatch.setattr(views, "ACCOUNT_CHOICES_MAX", 1)
+    assert offered() == (set(), True)  # two accounts in reach: narrow by organisation first
+    assert offered(f"account_id={x.id}") == ({"pupr"}, True)  # the chosen one stays selectable
+    assert offered(f"org_id={health.id}") == ({"dinkes"}, False)
+    assert insta.id != x.id
