@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app import audit
@@ -100,10 +101,7 @@ def recovery_codes() -> Response | Page:
     form = RecoveryCodesForm()
     if not form.validate_on_submit():
         return _page(400, recovery=form)
-    if not mfa.verify_totp(current_user, form.code.data):
-        audit.record("auth.recovery_codes_failed", current_user)
-        db.session.commit()
-        form.code.errors = [_("That code is not valid. Check your phone's clock and try again.")]
+    if not _code_accepted(form, "auth.recovery_codes_failed"):
         return _page(FAILED_ATTEMPT_STATUS, recovery=form)
     codes = mfa.new_recovery_codes(current_user)
     end_other_sessions(current_user)
@@ -132,10 +130,7 @@ def create_api_token() -> Page:
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _page(400, token=form)
-    if not mfa.verify_totp(current_user, form.code.data):
-        audit.record("api_token.create_failed", current_user)
-        db.session.commit()
-        form.code.errors = [_("That code is not valid. Check your phone's clock and try again.")]
+    if not _code_accepted(form, "api_token.create_failed"):
         return _page(FAILED_ATTEMPT_STATUS, token=form)
     days = int(form.expires_in_days.data or 0)
     try:
@@ -160,3 +155,14 @@ def revoke_api_token(token_id: int) -> Response:
         db.session.commit()
         flash(_("The token was revoked; it no longer works."), "info")
     return redirect(url_for("account.index"))
+
+
+def _code_accepted(form: FlaskForm, failed_action: str) -> bool:
+    """Check the form's current authenticator code; a wrong one is audited and shown on the field."""
+    if mfa.verify_totp(current_user, form.code.data):
+        return True
+    audit.record(failed_action, current_user)
+    db.session.commit()
+    form.code.errors = [_("That code is not valid. Check your phone's clock and try again.")]
+    return False
+

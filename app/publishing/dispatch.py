@@ -185,35 +185,24 @@ def repair(redis, state: DispatchState, now: datetime) -> dict[str, int]:
 
 def start_reconciling(now: datetime) -> int:
     """Enqueue a reconcile job for each unconfirmed target whose next check is due."""
-    rows = db.session.execute(
-        select(PostTarget.id, PostTarget.dispatch_seq, SocialAccount.platform)
-        .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
-        .where(PostTarget.state == T.UNCONFIRMED, PostTarget.due_at <= now).limit(BATCH)).all()
-    items = []
-    for target_id, seq, platform in rows:
-        changed = db.session.execute(
-            update(PostTarget).where(PostTarget.id == target_id, PostTarget.state == T.UNCONFIRMED,
-                                     PostTarget.dispatch_seq == seq)
-            .values(dispatch_seq=seq + 1, due_at=now + RECONCILE_EVERY)
-            .execution_options(synchronize_session=False)).rowcount
-        if changed == 1:
-            items.append((target_id, seq + 1, platform))
-    db.session.commit()
-    if items:
-        enqueue_publish(items, kind="reconcile")
-    return len(items)
+    return _start_checks(T.UNCONFIRMED, "reconcile", now)
 
 
 def start_native_checks(now: datetime) -> int:
     """Enqueue a native job for each natively scheduled target whose check is due (cancel, update, confirm)."""
+    return _start_checks(T.PLATFORM_SCHEDULED, "native", now)
+
+
+def _start_checks(state: str, kind: str, now: datetime) -> int:
+    """Claim the due targets in `state` (bumping their job sequence) and enqueue one `kind` job each."""
     rows = db.session.execute(
         select(PostTarget.id, PostTarget.dispatch_seq, SocialAccount.platform)
         .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
-        .where(PostTarget.state == T.PLATFORM_SCHEDULED, PostTarget.due_at <= now).limit(BATCH)).all()
+        .where(PostTarget.state == state, PostTarget.due_at <= now).limit(BATCH)).all()
     items = []
     for target_id, seq, platform in rows:
         changed = db.session.execute(
-            update(PostTarget).where(PostTarget.id == target_id, PostTarget.state == T.PLATFORM_SCHEDULED,
+            update(PostTarget).where(PostTarget.id == target_id, PostTarget.state == state,
                                      PostTarget.dispatch_seq == seq)
             .values(dispatch_seq=seq + 1, due_at=now + RECONCILE_EVERY)  # the job sets the real next check
             .execution_options(synchronize_session=False)).rowcount
@@ -221,7 +210,7 @@ def start_native_checks(now: datetime) -> int:
             items.append((target_id, seq + 1, platform))
     db.session.commit()
     if items:
-        enqueue_publish(items, kind="native")
+        enqueue_publish(items, kind=kind)
     return len(items)
 
 
