@@ -83,6 +83,8 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_RECONCILE_GRACE_SECONDS": "30",  # wait after an unknown outcome before asking the platform
     "WARTA_RECONCILE_MAX_ATTEMPTS": "20",  # reconcile rounds that cannot ask the platform before "failed"
     "WARTA_PUBLISH_TIMEOUT": "120",  # seconds a publish job may take before it counts as unconfirmed
+    "WARTA_PUBLISH_BATCH_MAX": "8",  # targets one publish job may carry when a burst comes due (1: never share)
+    "WARTA_PUBLISH_BURST_MIN_JOBS": "64",  # a burst is split into at least this many jobs before targets share one
     "WARTA_METRICS_TOKEN": "",  # bearer token for /metrics and /health (empty: networks only)
     # Networks allowed /metrics and /health without the token. Default: loopback in development, none in
     # production (behind a local reverse proxy every request would look like loopback).
@@ -271,6 +273,8 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_WORKER_PROCESSES=int(env["WARTA_WORKER_PROCESSES"]),
         WARTA_WORKER_THREADS=int(env["WARTA_WORKER_THREADS"]),
         WARTA_PUBLISH_TIMEOUT=int(env["WARTA_PUBLISH_TIMEOUT"]),
+        WARTA_PUBLISH_BATCH_MAX=max(1, int(env["WARTA_PUBLISH_BATCH_MAX"])),
+        WARTA_PUBLISH_BURST_MIN_JOBS=max(1, int(env["WARTA_PUBLISH_BURST_MIN_JOBS"])),
         WARTA_RECONCILE_GRACE_SECONDS=float(env["WARTA_RECONCILE_GRACE_SECONDS"]),
         WARTA_RECONCILE_MAX_ATTEMPTS=int(env["WARTA_RECONCILE_MAX_ATTEMPTS"]),
         WARTA_METRICS_TOKEN=env["WARTA_METRICS_TOKEN"],

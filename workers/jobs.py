@@ -37,7 +37,15 @@ def _run(func: Callable[..., T], *args: Any) -> T:
             db.session.remove()
 
 
+def publish_targets(pairs: list[list[int]]) -> list[str]:
+    """Publish each [target id, seq] of the job in turn (one pair, or several in a burst)."""
+    from app.publishing.publish import publish_targets as publish
+
+    return _run(publish, [(int(t), int(s)) for t, s in pairs])
+
+
 def publish_target(target_id: int, seq: int) -> str:
+    """One target (jobs enqueued before publish jobs took lists still run)."""
     from app.publishing.publish import publish_target as publish
 
     return _run(publish, target_id, seq)

@@ -3,6 +3,12 @@
 A job id is `publish-<target id>-<dispatch_seq>` (or `reconcile-...`, `native-...`). `dispatch_seq`
 grows by one in the same database update that hands the target to the queue, so an
 id is never reused: RQ runs a re-used id twice (RQ.md "Ids and exactly-once").
+
+A burst shares jobs: when many targets of one platform come due together, one publish job
+carries up to `WARTA_PUBLISH_BATCH_MAX` of them (RQ's own cost, ~16 Redis round trips, is paid
+once per job), keeping at least `WARTA_PUBLISH_BURST_MIN_JOBS` jobs so every worker thread gets work.
+Such a job is named after its first target; `in-job:<target>-<seq>` keys (written in the same
+pipeline) name it for the others, so the dispatcher's repair finds every target's job.
 """
 from __future__ import annotations
 
@@ -14,10 +20,11 @@ from rq.serializers import JSONSerializer
 
 from app.redis_conn import get_redis
 
-PUBLISH_FUNC = "workers.jobs.publish_target"
+PUBLISH_FUNC = "workers.jobs.publish_targets"
 MAINTENANCE_QUEUE = "maintenance"  # periodic jobs (workers/periodic.py)
 RECONCILE_FUNC = "workers.jobs.reconcile_target"
 NATIVE_FUNC = "workers.jobs.native_target"  # natively scheduled targets: cancel, update, confirm
+IN_JOB_PREFIX = "warta:in-job:"
 
 
 def queue_name(platform: str) -> str:
@@ -41,21 +48,55 @@ def _job_options() -> dict:
     }
 
 
+def batch_size(count: int) -> int:
+    """Targets per publish job when `count` of one platform are due together: 1 unless it is a burst."""
+    config = current_app.config
+    min_jobs = max(1, int(config.get("WARTA_PUBLISH_BURST_MIN_JOBS", 64)))
+    return max(1, min(int(config.get("WARTA_PUBLISH_BATCH_MAX", 1)), count // min_jobs))
+
+
+def job_ids_of(redis, pairs: list[tuple[int, int]]) -> list[str]:
+    """The publish job that carries each (target id, seq): its own, or the shared job that names it."""
+    pipe = redis.pipeline(transaction=False)
+    for target_id, seq in pairs:
+        pipe.get(f"{IN_JOB_PREFIX}{target_id}-{seq}")
+    shared = pipe.execute() if pairs else []
+    return [jid.decode() if jid else job_id("publish", target_id, seq)
+            for (target_id, seq), jid in zip(pairs, shared, strict=True)]
+
+
 def enqueue_publish(items: Iterable[tuple[int, int, str]], kind: str = "publish") -> int:
-    """Enqueue (target id, seq, platform) triples in one pipeline; returns how many."""
-    by_platform: dict[str, list] = {}
-    func = {"publish": PUBLISH_FUNC, "reconcile": RECONCILE_FUNC, "native": NATIVE_FUNC}[kind]
-    options = _job_options()
+    """Enqueue (target id, seq, platform) triples in one pipeline; returns how many targets.
+
+    Publish jobs take a list of [target id, seq] pairs (several in a burst); reconcile and
+    native jobs take one target each.
+    """
+    by_platform: dict[str, list[tuple[int, int]]] = {}
     for target_id, seq, platform in items:
-        by_platform.setdefault(platform, []).append(
-            Queue.prepare_data(func, args=(target_id, seq), job_id=job_id(kind, target_id, seq),
-                               description=f"{kind} target {target_id}", **options))
+        by_platform.setdefault(platform, []).append((target_id, seq))
+    options = _job_options()
     count = 0
     redis = get_redis()
     with redis.pipeline() as pipe:
-        for platform, datas in by_platform.items():
+        for platform, pairs in by_platform.items():
+            datas = []
+            size = batch_size(len(pairs)) if kind == "publish" else 1
+            for start in range(0, len(pairs), size):
+                chunk = pairs[start:start + size]
+                jid = job_id(kind, *chunk[0])
+                if kind == "publish":
+                    for target_id, seq in chunk[1:]:
+                        pipe.set(f"{IN_JOB_PREFIX}{target_id}-{seq}", jid, ex=7 * 24 * 3600)
+                    args: tuple = ([list(pair) for pair in chunk],)
+                    description = f"publish targets {', '.join(str(t) for t, _s in chunk)}"
+                else:
+                    args, description = chunk[0], f"{kind} target {chunk[0][0]}"
+                datas.append(Queue.prepare_data(
+                    {"reconcile": RECONCILE_FUNC, "native": NATIVE_FUNC}.get(kind, PUBLISH_FUNC), args=args,
+                    job_id=jid, description=description,
+                    **dict(options, timeout=options["timeout"] * len(chunk))))
             get_queue(platform).enqueue_many(datas, pipeline=pipe)
-            count += len(datas)
+            count += len(pairs)
         pipe.execute()
     return count
 

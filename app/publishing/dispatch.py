@@ -18,7 +18,7 @@ from app.models import Organisation, Post, PostState, PostTarget, SocialAccount,
 from app.publishing import lifecycle
 from app.publishing.holds import active_holds, hold_matches
 from app.publishing.publish import claimant_process, human_error, mark_unconfirmed
-from workers.queues import enqueue_publish, job_id
+from workers.queues import enqueue_publish, job_ids_of
 
 logger = logging.getLogger("warta.dispatcher")
 T = TargetState
@@ -141,7 +141,8 @@ def repair(redis, state: DispatchState, now: datetime) -> dict[str, int]:
         .where(PostTarget.state == T.QUEUED, PostTarget.queued_at < now - REPAIR_GRACE)).all()
     publishing = db.session.execute(
         select(PostTarget.id, PostTarget.claimed_by).where(PostTarget.state == T.PUBLISHING)).all()
-    statuses = _job_states(redis, [job_id("publish", t, s) for t, s, _p in queued])
+    job_ids = job_ids_of(redis, [(t, s) for t, s, _p in queued])
+    statuses = _job_states(redis, job_ids)
     processes = {claimant_process(w) for (_st, w) in statuses if w}
     processes |= {claimant_process(c) for _t, c in publishing if c}
     dead = _dead(state, _alive(redis, processes), now)
@@ -150,8 +151,7 @@ def repair(redis, state: DispatchState, now: datetime) -> dict[str, int]:
         intermediate |= {x.decode() for x in redis.lrange(f"rq:queue:publish-{platform}:intermediate", 0, -1)}
     stuck_now = set()
     lost = []
-    for (target_id, seq, platform), (status, worker) in zip(queued, statuses, strict=True):
-        jid = job_id("publish", target_id, seq)
+    for (target_id, seq, platform), jid, (status, worker) in zip(queued, job_ids, statuses, strict=True):
         if jid in intermediate and status == "queued":
             stuck_now.add(jid)
         if (status is None or status in ("failed", "stopped", "canceled", "finished")

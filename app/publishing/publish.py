@@ -148,6 +148,20 @@ def publish_target(target_id: int, seq: int) -> str:
         return _publish_target(target_id, seq)
 
 
+def publish_targets(pairs: list[tuple[int, int]]) -> list[str]:
+    """Publish the targets of one job in turn, each claimed and recorded on its own.
+
+    A worker that dies part-way leaves the rest `queued` under a job the dispatcher's repair sees
+    as dead, and re-enqueues them; the one in flight becomes `unconfirmed` as usual.
+    """
+    outcomes = []
+    with metrics.batched():
+        for target_id, seq in pairs:
+            outcomes.append(_publish_target(target_id, seq))
+            db.session.expunge_all()  # each target starts from fresh rows
+    return outcomes
+
+
 def _publish_target(target_id: int, seq: int) -> str:
     who = claimant()
     claimed = claim(target_id, seq, who)

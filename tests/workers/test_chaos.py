@@ -26,8 +26,11 @@ TARGETS = 300
 
 @pytest.fixture
 def procs(app, tmp_path):
+    # Every pass with four or more due targets shares jobs (workers/queues.py), so the kills
+    # also land in the middle of shared jobs.
     env = process_env(app, {"WARTA_RECORDER_LOG": str(tmp_path / "platform.log"),
-                            "WARTA_RECORDER_DELAY": "0.03", "WARTA_RECONCILE_GRACE_SECONDS": "1"})
+                            "WARTA_RECORDER_DELAY": "0.03", "WARTA_RECONCILE_GRACE_SECONDS": "1",
+                            "WARTA_PUBLISH_BATCH_MAX": "4", "WARTA_PUBLISH_BURST_MIN_JOBS": "1"})
     processes = Processes(env, tmp_path)
     yield processes
     processes.stop_all()
