@@ -54,7 +54,8 @@ def test_admin_creates_edits_archives_and_restores_a_campaign_audited(browser, f
     assert last_audit("campaign.created").after["ends_on"] == "2026-08-31"
     assert "HUT RI ke-81" in client.get("/campaigns").get_data(as_text=True)
     assert client.post(f"/campaigns/{created.id}/edit", data={
-        "name": "HUT RI ke-81", "description": "Agustusan", "starts_on": "2026-08-01", "ends_on": ""}).status_code == 302
+        "name": "HUT RI ke-81", "description": "Agustusan", "starts_on": "2026-08-01", "ends_on": ""}
+    ).status_code == 302
     event = last_audit("campaign.updated")
     assert event.before["description"] == "Peringatan kemerdekaan" and event.after["ends_on"] is None
     assert client.post(f"/campaigns/{created.id}/archive").status_code == 302
@@ -200,4 +201,4 @@ def test_approved_post_changes_campaign_without_going_back_to_review(browser, fa
     # Only admins change it; a reviewer sees the label but no control.
     reviewer = browser(factory.user(top, "reviewer"))
     assert reviewer.post(f"/posts/{post.id}/campaign", data={"campaign": str(city.id)}).status_code == 403
-    assert 'action="/posts/%d/campaign"' % post.id not in reviewer.get(f"/posts/{post.id}").get_data(as_text=True)
+    assert f'action="/posts/{post.id}/campaign"' not in reviewer.get(f"/posts/{post.id}").get_data(as_text=True)
