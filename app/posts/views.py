@@ -91,7 +91,8 @@ def new() -> Response | tuple[str, int] | str:
             abort(403)
         if len(choices) > 1:
             return render_template("posts/choose_org.html", organisations=choices,
-                                   date=request.args.get("date", ""), template_id=request.args.get("template_id", ""))
+                                   date=request.args.get("date", ""), template_id=request.args.get("template_id", ""),
+                                   campaign_id=request.args.get("campaign_id", type=int))
         org_id = choices[0].id
     organisation = get_scoped_or_404(Organisation, org_id, current_user, roles=[Role.ADMIN])
     accounts = active_accounts_in_subtree(current_user, organisation)
@@ -233,7 +234,8 @@ def _bad_request(message: str) -> tuple[str, int]:
 
 
 def _prefill(form: PostForm, organisation: Organisation) -> None:
-    """A new post from the calendar (`?date=YYYY-MM-DD`, 09:00 local) or from a template (`?template_id=`)."""
+    """A new post from the calendar (`?date=YYYY-MM-DD`, 09:00 local; `?campaign_id=` of its filter, when
+    usable here, else left unchosen) or from a template (`?template_id=`)."""
     day = request.args.get("date", "")
     if day:
         try:
@@ -246,6 +248,9 @@ def _prefill(form: PostForm, organisation: Organisation) -> None:
         form.body.data = template.body
         if template.kind == TemplateKind.TEMPLATE:
             form.title.data = template.name
+    campaign_id = request.args.get("campaign_id", type=int)
+    if campaign_id is not None and campaign_services.usable_campaign(organisation, campaign_id) is not None:
+        form.campaign.data = str(campaign_id)
 
 
 def _offer_tiktok_choices(form: PostForm, tiktok: composer.TikTokOptions | None) -> None:

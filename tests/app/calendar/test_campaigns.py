@@ -32,6 +32,7 @@ def test_filter_by_campaign_with_a_label_on_each_entry(browser, factory, tree): 
     assert '<span class="cal-campaign" title="Kampanye">Pilkada Damai 2026</span>' in html
     assert f'<option value="{city.id}" selected>Pilkada Damai 2026 (Diskominfo Kota Jayapura)</option>' in html
     assert "Stunting (Dinas Kesehatan) · diarsipkan" in html
+    assert f"/posts/new?date=2027-03-20&amp;campaign_id={city.id}" in html  # "+ post" on an empty day
     steps = html.split('class="cal-steps"', 1)[1].split("</nav>", 1)[0]
     assert steps.count(f"campaign_id={city.id}") == 3  # previous / today / next keep the filter
 

@@ -202,3 +202,17 @@ def test_approved_post_changes_campaign_without_going_back_to_review(browser, fa
     reviewer = browser(factory.user(top, "reviewer"))
     assert reviewer.post(f"/posts/{post.id}/campaign", data={"campaign": str(city.id)}).status_code == 403
     assert f'action="/posts/{post.id}/campaign"' not in reviewer.get(f"/posts/{post.id}").get_data(as_text=True)
+
+
+def test_new_post_from_a_campaign_starts_with_it_when_usable(browser, factory, tree):
+    top, opd, sibling, _foreign = tree
+    city, other = campaign(top, "Pilkada Damai 2026"), campaign(sibling, "Tertib Lalu Lintas")
+    factory.account(opd, "facebook")
+    client = browser(factory.user(opd, "admin"))
+    page = client.get(f"/posts/new?org_id={opd.id}&campaign_id={city.id}").get_data(as_text=True)
+    assert f'<option selected value="{city.id}">' in page
+    page = client.get(f"/posts/new?org_id={opd.id}&campaign_id={other.id}")
+    assert page.status_code == 200 and f'value="{other.id}"' not in page.get_data(as_text=True)
+    # An admin of several organisations chooses one first; the campaign comes along.
+    chooser = browser(factory.user(top, "admin")).get(f"/posts/new?campaign_id={city.id}").get_data(as_text=True)
+    assert f'<input type="hidden" name="campaign_id" value="{city.id}">' in chooser
