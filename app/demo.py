@@ -14,7 +14,7 @@ from app.auth.mfa import new_recovery_codes, set_totp_secret, totp_secret
 from app.auth.passwords import hash_password
 from app.crypto import encrypt_json
 from app.extensions import db
-from app.models import Membership, Organisation, OrgKind, Post, PostTarget, Role, SocialAccount, User, utcnow
+from app.models import Campaign, Membership, Organisation, OrgKind, Post, PostTarget, Role, SocialAccount, User, utcnow
 
 DEMO_DOMAIN = "demo.warta.example.org"
 DEMO_PASSWORD = "warta-demo-2026"  # noqa: S105 - demo data, printed by `make run`
@@ -116,16 +116,25 @@ def seed_demo() -> list[str]:
         db.session.add(account)
         accounts_by_org.setdefault(org_name, []).append(account)
     now = utcnow()
+    # City-wide campaigns (app/posts/campaigns.py): every OPD below the Diskominfo may use them.
+    campaigns = {}
+    for name, description in (("Stunting", "Percepatan penurunan stunting"),
+                              ("HUT RI ke-81", "Peringatan kemerdekaan, Agustus")):
+        campaigns[name] = Campaign(organisation=by_name["Diskominfo Kota Balikpapan"], description=description,
+                                   created_by=users["diskominfo"])
+        campaigns[name].rename(name)
+        db.session.add(campaigns[name])
     drafts = [
         ("dinkes", "Dinas Kesehatan", "Posyandu serentak",
-         "Posyandu serentak Sabtu ini di seluruh kelurahan. Bawa buku KIA ya! #BalikpapanSehat"),
+         "Posyandu serentak Sabtu ini di seluruh kelurahan. Bawa buku KIA ya! #BalikpapanSehat", "Stunting"),
         ("dishub", "Dinas Perhubungan", "Penutupan jalan",
-         "Jl. Jend. Sudirman ditutup sementara Minggu pagi untuk car free day. #DishubBPP"),
+         "Jl. Jend. Sudirman ditutup sementara Minggu pagi untuk car free day. #DishubBPP", None),
         ("diskominfo", "Diskominfo Kota Balikpapan", "Layanan aduan",
-         "Sampaikan aduan Anda lewat aplikasi resmi Pemkot. #BalikpapanKotaKita"),
+         "Sampaikan aduan Anda lewat aplikasi resmi Pemkot. #BalikpapanKotaKita", None),
     ]
-    for key, org_name, title, body in drafts:
+    for key, org_name, title, body, campaign in drafts:
         db.session.add(Post(organisation=by_name[org_name], author=users[key], title=title, body=body,
+                            campaign=campaigns.get(campaign or ""),
                             variants={}, scheduled_at=now + timedelta(days=1),
                             targets=[PostTarget(account=a) for a in accounts_by_org.get(org_name, [])
                                      if a.platform in TEXT_PLATFORMS]))

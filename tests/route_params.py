@@ -161,3 +161,21 @@ def _api_objects(tenant: Tenant, factory: Any) -> None:
 
 
 EXTRA_BUILDERS.append(_api_objects)
+
+
+def _campaign(tenant: Tenant, factory: Any) -> None:
+    """A campaign of tenant A's OPD, labelling its post (campaign pages, filters, post page)."""
+    from app.extensions import db
+    from app.models import Campaign
+
+    campaign = Campaign(organisation_id=tenant.org.id, description=tenant.marker, created_by_id=tenant.member.user_id)
+    campaign.rename(f"Kampanye {tenant.marker}")
+    db.session.add(campaign)
+    db.session.flush()
+    tenant.post.campaign_id = campaign.id
+    db.session.commit()
+    tenant.objects["campaign"] = campaign
+
+
+EXTRA_BUILDERS.append(_campaign)
+ROUTE_PARAMS["campaign_id"] = lambda t: t.objects["campaign"].id

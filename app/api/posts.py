@@ -23,8 +23,15 @@ from app.api.errors import ApiError
 from app.api.pagination import paginate
 from app.extensions import db
 from app.forms_common import local_input_value
-from app.models import Organisation, Post, PostState, PostTarget, Role, SocialAccount
+from app.models import Campaign, Organisation, Post, PostState, PostTarget, Role, SocialAccount
 from app.posts import services
+from app.posts.campaigns import (
+    NOT_USABLE,
+    offer_campaigns,
+    usable_campaign,
+    visible_campaign_or_404,
+    visible_campaigns_query,
+)
 from app.posts.forms import account_choices, post_form_class
 from app.publishing import lifecycle
 from app.publishing.views import REVIEW_ERRORS
@@ -50,11 +57,18 @@ def variant_bodies(post: Post) -> dict[str, str]:
             if isinstance(entry, dict) and entry.get("body")}
 
 
+def dump_campaign_ref(campaign: Campaign | None) -> dict[str, Any] | None:
+    if campaign is None:
+        return None
+    return {"id": campaign.id, "name": campaign.name, "organisation_id": campaign.organisation_id}
+
+
 def dump_post(post: Post) -> dict[str, Any]:
     return {"id": post.id, "organisation_id": post.organisation_id, "author_id": post.author_id,
             "title": post.title, "body": post.body, "variants": variant_bodies(post), "state": post.state,
             "scheduled_at": post.scheduled_at, "not_after": post.not_after,
-            "content_version": post.content_version, "created_at": post.created_at,
+            "content_version": post.content_version, "campaign_id": post.campaign_id,
+            "campaign": dump_campaign_ref(post.campaign), "created_at": post.created_at,
             "updated_at": post.updated_at,
             "targets": [dump_target(t) for t in sorted(post.targets, key=lambda t: t.id)]}
 
@@ -69,12 +83,15 @@ def _post_for(post_id: int, *roles: str) -> Post:
 @bp.arguments(schemas.PostFilter, location="query")
 @bp.response(200, schemas.paged(schemas.Post, "PostPage"))
 def posts(args: dict[str, Any]) -> dict[str, Any]:
-    """Posts you may see, newest change first; filter by organisation subtree and state."""
+    """Posts you may see, newest change first; filter by organisation subtree, state and campaign."""
     organisation = None
     if args.get("org_id") is not None:
         organisation = get_scoped_or_404(Organisation, args["org_id"], current_user)
     query = services.posts_query(current_user, organisation, args.get("state"))
-    query = query.options(selectinload(Post.targets).selectinload(PostTarget.account))
+    if args.get("campaign_id") is not None:
+        query = query.where(Post.campaign_id == visible_campaign_or_404(current_user, args["campaign_id"]).id)
+    query = query.options(selectinload(Post.targets).selectinload(PostTarget.account),
+                          selectinload(Post.campaign))
     return paginate(query, args, dump_post)
 
 
@@ -106,8 +123,8 @@ def target(target_id: int) -> dict[str, Any]:
 
 # -- writing: the editor's rules ---------------------------------------------------------------------
 
-def _validated(organisation: Organisation, offered: dict[int, SocialAccount], values: dict[str, Any]) \
-        -> services.PostInput:
+def _validated(organisation: Organisation, offered: dict[int, SocialAccount], values: dict[str, Any],
+               post: Post | None = None) -> services.PostInput:
     """Run `values` through the editor's PostForm and `read_form`; 400 with every problem at once."""
     platforms = {a.platform for a in offered.values()}
     unknown = sorted(set(values["variants"]) - platforms)
@@ -115,13 +132,15 @@ def _validated(organisation: Organisation, offered: dict[int, SocialAccount], va
     zone = organisation.timezone
     formdata = MultiDict([("title", values["title"]), ("body", values["body"]),
                           ("scheduled_at", local_input_value(values["scheduled_at"], zone)),
-                          ("not_after", local_input_value(values["not_after"], zone))])
+                          ("not_after", local_input_value(values["not_after"], zone)),
+                          ("campaign", str(values["campaign_id"] or ""))])
     for account_id in values["account_ids"]:
         formdata.add("accounts", str(account_id))
     for platform, text in values["variants"].items():
         formdata.add(f"variant_{platform}", text)
     form = form_class(formdata=formdata, meta={"csrf": False})
     form.accounts.choices = account_choices(sorted(offered.values(), key=lambda a: a.id))
+    offer_campaigns(form.campaign, organisation, post.campaign if post else None)
     valid = form.validate()
     data = services.read_form(form, organisation, offered)
     # The API takes exact aware times; the form only saw them to the minute in the organisation's zone.
@@ -130,7 +149,8 @@ def _validated(organisation: Organisation, offered: dict[int, SocialAccount], va
     if values["not_after"] is not None and "not_after" not in data.errors:
         data.not_after = values["not_after"]
     errors: dict[str, list[str]] = {}
-    names = {"accounts": "account_ids", **{f"variant_{p}": f"variants.{p}" for p in platforms}}
+    names = {"accounts": "account_ids", "campaign": "campaign_id",
+             **{f"variant_{p}": f"variants.{p}" for p in platforms}}
     for name in {**form.errors, **data.errors}:
         merged = list(dict.fromkeys([*form.errors.get(name, []), *data.errors.get(name, [])]))
         errors[names.get(name, name)] = [str(m) for m in merged]
@@ -148,7 +168,8 @@ def create_post(args: dict[str, Any]) -> dict[str, Any]:
     """Create a draft in an organisation where you are an admin (as on the editor page)."""
     organisation = get_scoped_or_404(Organisation, args["organisation_id"], current_user, roles=[Role.ADMIN])
     offered = {a.id: a for a in active_accounts_in_subtree(current_user, organisation)}
-    values = {"title": "", "account_ids": [], "variants": {}, "scheduled_at": None, "not_after": None, **args}
+    values = {"title": "", "account_ids": [], "variants": {}, "scheduled_at": None, "not_after": None,
+              "campaign_id": None, **args}
     post = services.create_post(organisation, current_user, _validated(organisation, offered, values))
     return dump_post(post)
 
@@ -157,20 +178,59 @@ def create_post(args: dict[str, Any]) -> dict[str, Any]:
 @bp.arguments(schemas.PostUpdate)
 @bp.response(200, schemas.Post)
 def update_post(args: dict[str, Any], post_id: int) -> dict[str, Any]:
-    """Change a draft; fields left out keep their value. Only drafts can be edited (else 409)."""
+    """Change a draft; fields left out keep their value. Only drafts can be edited (else 409), except
+    `campaign_id` alone: a label, set in any state without a new review or content version."""
     post = _post_for(post_id, Role.ADMIN)
     if post.state not in services.EDITABLE_STATES:
-        raise ApiError(409, "not_editable", _l("Only drafts can be edited."))
+        if set(args) != {"campaign_id"}:
+            raise ApiError(409, "not_editable", _l("Only drafts can be edited."))
+        _set_campaign(post, args["campaign_id"])
+        return dump_post(post)
     organisation = post.organisation
     offered = {a.id: a for a in active_accounts_in_subtree(current_user, organisation)}
     offered.update({a.id: a for a in services.target_accounts(post)})  # current targets stay allowed
     current = {"title": post.title, "body": post.body, "account_ids": [t.account_id for t in post.targets],
-               "variants": variant_bodies(post), "scheduled_at": post.scheduled_at, "not_after": post.not_after}
+               "variants": variant_bodies(post), "scheduled_at": post.scheduled_at, "not_after": post.not_after,
+               "campaign_id": post.campaign_id}
     values = {**current, **args}
     if "variants" in args:  # a platform left out of `variants` falls back to the main text
         values["variants"] = {p: args["variants"].get(p, "") for p in {*current["variants"], *args["variants"]}}
-    services.update_post(post, _validated(organisation, offered, values))
+    services.update_post(post, _validated(organisation, offered, values, post))
     return dump_post(db.session.get(Post, post_id))
+
+
+def _set_campaign(post: Post, campaign_id: int | None) -> None:
+    """Label a post that is no longer a draft; 400 for a campaign it may not carry."""
+    if campaign_id is not None and campaign_id != post.campaign_id \
+            and usable_campaign(post.organisation, campaign_id) is None:
+        raise ApiError(400, "validation_failed", _("Some fields are not valid."),
+                       {"json": {"campaign_id": [str(NOT_USABLE)]}})
+    if services.set_campaign(post, campaign_id):
+        db.session.commit()
+
+
+@bp.route("/campaigns")
+@bp.arguments(schemas.CampaignFilter, location="query")
+@bp.response(200, schemas.paged(schemas.Campaign, "CampaignPage"))
+def campaigns(args: dict[str, Any]) -> dict[str, Any]:
+    """Campaigns you may filter by (your organisations' and their ancestors'), active first, by name.
+
+    With `org_id` only those that posts of that organisation's subtree can carry; with `usable=true`
+    as well, only those a post of that very organisation may be given (`campaign_id` on create/update).
+    """
+    organisation = None
+    if args.get("org_id") is not None:
+        organisation = get_scoped_or_404(Organisation, args["org_id"], current_user)
+    query = visible_campaigns_query(current_user, organisation)
+    if args["usable"] and organisation is not None:
+        query = query.where(Campaign.organisation_id.in_(organisation.ancestor_ids), Campaign.archived.is_(False))
+    return paginate(query, args, dump_campaign)
+
+
+def dump_campaign(campaign: Campaign) -> dict[str, Any]:
+    return {"id": campaign.id, "organisation_id": campaign.organisation_id, "name": campaign.name,
+            "description": campaign.description, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on,
+            "archived": campaign.archived}
 
 
 # -- review and scheduling: the lifecycle's transitions ---------------------------------------------

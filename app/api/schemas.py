@@ -110,6 +110,29 @@ class Target(ma.Schema):
     published_at = fields.DateTime(required=True, allow_none=True)
 
 
+class Campaign(ma.Schema):
+    id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    starts_on = fields.Date(required=True, allow_none=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+    archived = fields.Boolean(required=True, metadata={"description": "Archived campaigns are kept on their posts "
+                                                                      "but cannot be set on posts any more"})
+
+
+class CampaignRef(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    organisation_id = fields.Integer(required=True)
+
+
+class CampaignFilter(OrgFilter):
+    usable = fields.Boolean(load_default=False, metadata={
+        "description": "With `org_id`: only the campaigns a post of that organisation may carry (its own and its "
+                       "ancestors', not archived)"})
+
+
 class Post(ma.Schema):
     id = fields.Integer(required=True)
     organisation_id = fields.Integer(required=True)
@@ -122,6 +145,9 @@ class Post(ma.Schema):
     scheduled_at = fields.DateTime(required=True, allow_none=True)
     not_after = fields.DateTime(required=True, allow_none=True)
     content_version = fields.Integer(required=True)
+    campaign_id = fields.Integer(required=True, allow_none=True)
+    campaign = fields.Nested(CampaignRef, required=True, allow_none=True,
+                             metadata={"description": "The campaign the post is labelled with, or null"})
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     targets = fields.List(fields.Nested(Target), required=True)
@@ -129,6 +155,7 @@ class Post(ma.Schema):
 
 class PostFilter(OrgFilter):
     state = fields.String(validate=validate.OneOf([s.value for s in PostState]))
+    campaign_id = fields.Integer(validate=ID, metadata={"description": "Only posts labelled with this campaign"})
 
 
 def _aware(value):
@@ -145,6 +172,9 @@ class PostUpdate(StrictSchema):
                            validate=validate.Length(max=10))
     scheduled_at = fields.AwareDateTime(allow_none=True, validate=_aware)
     not_after = fields.AwareDateTime(allow_none=True, validate=_aware)
+    campaign_id = fields.Integer(allow_none=True, validate=ID, metadata={
+        "description": "A campaign of the post's organisation or an ancestor, not archived; null for none. A label: "
+                       "changing it keeps the content version, and it is the one field a non-draft accepts"})
 
 
 class PostCreate(PostUpdate):

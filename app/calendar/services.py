@@ -12,7 +12,18 @@ from sqlalchemy import Select, case, func, select
 
 from app.extensions import db
 from app.i18n import zone_label
-from app.models import Organisation, Post, PostState, PostTarget, Role, SocialAccount, TargetState, User, utcnow
+from app.models import (
+    Campaign,
+    Organisation,
+    Post,
+    PostState,
+    PostTarget,
+    Role,
+    SocialAccount,
+    TargetState,
+    User,
+    utcnow,
+)
 from app.publishing.lifecycle import MOVABLE_TARGET_STATES
 from app.tenancy import has_role, subtree_filter
 
@@ -39,6 +50,7 @@ class Filters:
     account: SocialAccount | None = None
     platform: str | None = None
     state: str | None = None
+    campaign: Campaign | None = None
 
 
 @dataclass
@@ -55,6 +67,7 @@ class Entry:
     platforms: list[str] = field(default_factory=list)
     target_states: set[str] = field(default_factory=set)
     movable: bool = False
+    campaign: str | None = None  # the campaign's name (a small label)
 
     @property
     def status(self) -> str:
@@ -140,6 +153,8 @@ def posts_in_range(user: User, filters: Filters, start: date, end: date, *column
         query = query.where(Organisation.path.like(f"{filters.organisation.path}%"))
     if filters.state:
         query = query.where(Post.state == filters.state)
+    if filters.campaign is not None:
+        query = query.where(Post.campaign_id == filters.campaign.id)
     if filters.account is not None:
         query = query.where(select(PostTarget.id).where(PostTarget.post_id == Post.id,
                                                         PostTarget.account_id == filters.account.id).exists())
@@ -242,14 +257,16 @@ def entries_by_id(user: User, post_ids: list[int], now: datetime | None = None) 
     if not post_ids:
         return {}
     rows = db.session.execute(
-        select(Post.id, Post.title, func.substr(Post.body, 1, 80), Post.state, Post.scheduled_at, Organisation)
+        select(Post.id, Post.title, func.substr(Post.body, 1, 80), Post.state, Post.scheduled_at, Organisation,
+               Campaign.name)
         .join(Organisation, Organisation.id == Post.organisation_id)
+        .outerjoin(Campaign, Campaign.id == Post.campaign_id)
         .where(subtree_filter(user), Post.id.in_(post_ids)))
     entries = {}
-    for post_id, title, body_start, state, scheduled_at, organisation in rows:
+    for post_id, title, body_start, state, scheduled_at, organisation, campaign in rows:
         local = scheduled_at.astimezone(ZoneInfo(organisation.timezone))
         entries[post_id] = Entry(post_id, title or body_start or "", state, scheduled_at, local,
-                                 organisation.timezone, organisation)
+                                 organisation.timezone, organisation, campaign=campaign)
     add_targets(entries, user, now)
     return entries
 

@@ -18,7 +18,8 @@ from app.calendar import services
 from app.calendar.services import Filters
 from app.extensions import db
 from app.forms_common import LocalTimeError, local_input_value, parse_local
-from app.models import Organisation, Post, Role, SocialAccount, utcnow
+from app.models import Campaign, Organisation, Post, Role, SocialAccount, utcnow
+from app.posts.campaigns import visible_campaign_or_404, visible_campaigns_query
 from app.publishing import lifecycle
 from app.tenancy import get_scoped_or_404, has_role, has_role_anywhere, scoped
 
@@ -65,6 +66,9 @@ def _filters() -> Filters:
         filters.account = get_scoped_or_404(SocialAccount, account_id, current_user)
     platform = (request.args.get("platform") or "").strip()
     filters.platform = platform[:32] or None
+    campaign_id = request.args.get("campaign_id", type=int)
+    if campaign_id is not None:
+        filters.campaign = visible_campaign_or_404(current_user, campaign_id)
     return filters
 
 
@@ -73,7 +77,8 @@ def _filter_args(filters: Filters) -> dict[str, Any]:
     return {k: v for k, v in {
         "org_id": filters.organisation.id if filters.organisation else None,
         "account_id": filters.account.id if filters.account else None,
-        "platform": filters.platform, "state": filters.state}.items() if v}
+        "platform": filters.platform, "state": filters.state,
+        "campaign_id": filters.campaign.id if filters.campaign else None}.items() if v}
 
 
 def _new_post_org(filters: Filters) -> Organisation | None:
@@ -124,12 +129,16 @@ def index() -> str:
     accounts, too_many_accounts = _account_choices(filters)
     platforms = db.session.scalars(scoped(SocialAccount, current_user).with_only_columns(
         SocialAccount.platform).distinct().order_by(SocialAccount.platform)).all()
+    campaigns = db.session.execute(visible_campaigns_query(current_user, filters.organisation)
+                                   .join(Organisation, Organisation.id == Campaign.organisation_id)
+                                   .with_only_columns(Campaign.id, Campaign.name, Campaign.archived,
+                                                      Organisation.name.label("organisation"))).all()
     months = {(d.day.year, d.day.month) for d in grid}
     args = _filter_args(filters)
     return render_template(
         "calendar/index.html", view=view, span=span, day=day, days=grid, title=_title(view, day, start, end, span),
         filters=filters, args=args, organisations=organisations, accounts=accounts,
-        too_many_accounts=too_many_accounts, platforms=platforms,
+        too_many_accounts=too_many_accounts, platforms=platforms, campaigns=campaigns,
         weekdays=[get_day_names("wide", locale=get_locale())[i] for i in range(7)],
         weekdays_short=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
         prev_day=services.step(view, day, span, False), next_day=services.step(view, day, span, True),

@@ -33,7 +33,7 @@ BUILTIN_PLATFORMS = ("facebook", "instagram", "x", "youtube", "tiktok")
 TARGET_COLUMNS = (
     "target_id", "post_id", "post_title", "organisation_id", "organisation", "account_id", "platform",
     "account", "state", "state_label", "due_at", "published_at", "timezone", "remote_url", "last_error",
-    "attempts",
+    "attempts", "campaign",
 )
 
 
@@ -46,7 +46,7 @@ def variant_platforms() -> tuple[str, ...]:
 def post_columns() -> tuple[str, ...]:
     """Post export columns; the first ones are the import template's (a post export can be re-imported)."""
     return ("organisation", "accounts", "title", "body", *(f"variant_{p}" for p in variant_platforms()),
-            "scheduled_at", "not_after", "timezone", "post_id", "organisation_id", "state", "state_label",
+            "scheduled_at", "not_after", "timezone", "campaign", "post_id", "organisation_id", "state", "state_label",
             "author", "created_at", "updated_at")
 
 
@@ -103,7 +103,8 @@ def post_rows(query: Select) -> Iterator[list[Any]]:
         variants = post.variants or {}
         yield [post.organisation.name, ";".join(accounts), post.title, post.body,
                *(((variants.get(p) or {}).get("body") or "") for p in platforms),
-               local_time(post.scheduled_at, zone), local_time(post.not_after, zone), zone, post.id,
+               local_time(post.scheduled_at, zone), local_time(post.not_after, zone), zone,
+               post.campaign.name if post.campaign else "", post.id,
                post.organisation_id, post.state, labels.get(post.state, post.state),
                post.author.name, local_time(post.created_at, zone), local_time(post.updated_at, zone)]
 
@@ -118,4 +119,5 @@ def target_rows(query: Select) -> Iterator[list[Any]]:
                account.platform, account.handle, target.state,
                labels.get(target.state, target.state),
                local_time(target.due_at or post.scheduled_at, zone), local_time(target.published_at, zone), zone,
-               target.remote_url or "", target.last_error or "", target.attempts]
+               target.remote_url or "", target.last_error or "", target.attempts,
+               post.campaign.name if post.campaign else ""]

@@ -1,9 +1,9 @@
 """One filter for the targets view, the posts export and the targets export (tenancy-scoped).
 
 Filter values come from the query string: `org_id` (with its subtree), `account_id`, `platform`,
-`state`, `date_from` / `date_to` (local dates, in the chosen organisation's zone, else in the zone of
+`state`, `campaign_id`, `date_from` / `date_to` (local dates, in the chosen organisation's zone, else in the zone of
 the user's top organisation). A foreign organisation or account answers 404 like a missing one
-(via `get_scoped_or_404`).
+(via `get_scoped_or_404`); so does a campaign the user cannot see (`visible_campaign_or_404`).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
-from app.models import Organisation, Post, PostState, PostTarget, SocialAccount, TargetState, User
+from app.models import Campaign, Organisation, Post, PostState, PostTarget, SocialAccount, TargetState, User
 from app.tenancy import get_scoped_or_404, scoped
 
 
@@ -32,6 +32,7 @@ class ListFilter:
     date_from: date | None = None
     date_to: date | None = None
     home_zone: str | None = None  # the zone of the user's top organisation
+    campaign: Campaign | None = None
 
     def zone(self) -> str:
         """The zone local dates are read in: the chosen organisation's, else the user's top one's."""
@@ -53,6 +54,7 @@ class ListFilter:
             "org_id": self.organisation.id if self.organisation else None,
             "account_id": self.account.id if self.account else None,
             "platform": self.platform, "state": self.state,
+            "campaign_id": self.campaign.id if self.campaign else None,
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
         }
@@ -75,13 +77,17 @@ def _int(raw: str | None) -> int | None:
 
 def read_filter(args: Any, user: User, states: type[TargetState] | type[PostState] = TargetState) -> ListFilter:
     """The filter from request args; unknown values are dropped, foreign ids answer 404."""
+    from app.posts.campaigns import visible_campaign_or_404
+
     org_id, account_id = _int(args.get("org_id")), _int(args.get("account_id"))
     organisation = get_scoped_or_404(Organisation, org_id, user) if org_id is not None else None
     account = get_scoped_or_404(SocialAccount, account_id, user) if account_id is not None else None
+    campaign_id = _int(args.get("campaign_id"))
+    campaign = visible_campaign_or_404(user, campaign_id) if campaign_id is not None else None
     state = args.get("state") or None
     platform = (args.get("platform") or "").strip() or None
     return ListFilter(
-        organisation=organisation, account=account,
+        organisation=organisation, account=account, campaign=campaign,
         platform=platform if platform and platform.isidentifier() else None,
         state=state if state in {s.value for s in states} else None,
         date_from=_date(args.get("date_from")), date_to=_date(args.get("date_to")),
@@ -115,12 +121,15 @@ def targets_query(user: User, chosen: ListFilter) -> Select:
         query = query.where(SocialAccount.platform == chosen.platform)
     if chosen.state:
         query = query.where(PostTarget.state == chosen.state)
+    if chosen.campaign is not None:
+        query = query.where(Post.campaign_id == chosen.campaign.id)
     start, end = chosen.utc_bounds()
     if start is not None:
         query = query.where(target_time() >= start)
     if end is not None:
         query = query.where(target_time() < end)
     return (query.options(contains_eager(PostTarget.post).contains_eager(Post.organisation),
+                          contains_eager(PostTarget.post).selectinload(Post.campaign),
                           contains_eager(PostTarget.account))
             .order_by(target_time().desc().nulls_last(), PostTarget.id.desc()))
 
@@ -132,6 +141,8 @@ def posts_query(user: User, chosen: ListFilter) -> Select:
         query = query.where(Organisation.path.like(f"{chosen.organisation.path}%"))
     if chosen.state:
         query = query.where(Post.state == chosen.state)
+    if chosen.campaign is not None:
+        query = query.where(Post.campaign_id == chosen.campaign.id)
     if chosen.account is not None or chosen.platform:
         has_target = select(PostTarget.id).join(SocialAccount, PostTarget.account_id == SocialAccount.id) \
             .where(PostTarget.post_id == Post.id)
@@ -145,6 +156,6 @@ def posts_query(user: User, chosen: ListFilter) -> Select:
         query = query.where(Post.scheduled_at >= start)
     if end is not None:
         query = query.where(Post.scheduled_at < end)
-    return (query.options(contains_eager(Post.organisation), selectinload(Post.author),
+    return (query.options(contains_eager(Post.organisation), selectinload(Post.author), selectinload(Post.campaign),
                           selectinload(Post.targets).selectinload(PostTarget.account))
             .order_by(Post.scheduled_at.desc().nulls_last(), Post.id.desc()))

@@ -24,12 +24,13 @@ from app.accounts.services import active_accounts_in_subtree
 from app.calendar_io.export import TIME_FORMAT, variant_platforms
 from app.extensions import db
 from app.forms_common import LOCAL_INPUT_FORMAT
-from app.models import Organisation, Post, SocialAccount, User, utcnow
+from app.models import Campaign, Organisation, Post, SocialAccount, User, campaign_name_key, utcnow
 from app.posts import services
+from app.posts.campaigns import usable_campaign_by_name
 from app.posts.forms import account_choices, post_form_class
 
 REQUIRED_COLUMNS = ("organisation", "accounts", "body")
-OPTIONAL_COLUMNS = ("title", "scheduled_at", "not_after", "timezone")
+OPTIONAL_COLUMNS = ("title", "scheduled_at", "not_after", "timezone", "campaign")
 #: Columns of a post export that the import accepts and ignores (a post export can be imported again).
 EXPORT_ONLY_COLUMNS = ("post_id", "organisation_id", "state", "state_label", "author", "created_at", "updated_at")
 #: Local date-time formats accepted in `scheduled_at` / `not_after` (ISO first, then the Indonesian day-first).
@@ -74,7 +75,7 @@ def limits() -> tuple[int, int]:
 
 def template_columns() -> tuple[str, ...]:
     return ("organisation", "accounts", "title", "body", *(f"variant_{p}" for p in variant_platforms()),
-            "scheduled_at", "not_after", "timezone")
+            "scheduled_at", "not_after", "timezone", "campaign")
 
 
 # -- reading the file ------------------------------------------------------------------------------
@@ -154,6 +155,7 @@ class _Lookups:
         self.user = user
         self.organisations = services.admin_organisations(user)
         self._accounts: dict[int, list[SocialAccount]] = {}
+        self._campaigns: dict[tuple[int, str], Campaign | None] = {}
         self._adapters: dict[str, adapters.PlatformAdapter] = {}
 
     def organisation(self, value: str) -> Organisation | list[Organisation] | None:
@@ -168,6 +170,13 @@ class _Lookups:
         if platform not in self._adapters:
             self._adapters[platform] = adapters.get_adapter(platform)
         return self._adapters[platform]
+
+    def campaign(self, organisation: Organisation, name: str) -> Campaign | None:
+        """The campaign usable in `organisation` with this name (any case), or None."""
+        key = (organisation.id, campaign_name_key(name))
+        if key not in self._campaigns:
+            self._campaigns[key] = usable_campaign_by_name(organisation, name)
+        return self._campaigns[key]
 
     def accounts(self, organisation: Organisation) -> list[SocialAccount]:
         if organisation.id not in self._accounts:
@@ -240,6 +249,11 @@ def _read_row(row: _Row, lookups: _Lookups, now: datetime) -> tuple[Organisation
             row.problem("accounts", _("No active account “%(ref)s” in this organisation or below it.", ref=ref))
         else:
             account_ids.append(account.id)
+    campaign_name = values.get("campaign", "")
+    campaign = lookups.campaign(organisation, campaign_name) if campaign_name else None
+    if campaign_name and campaign is None:
+        row.problem("campaign", _("No active campaign “%(name)s” in this organisation or above it. Check its "
+                                  "name on the Campaigns page, or leave the cell empty.", name=campaign_name))
     platforms = variant_platforms()
     form_class = post_form_class(platforms)
     formdata = MultiDict([
@@ -248,9 +262,12 @@ def _read_row(row: _Row, lookups: _Lookups, now: datetime) -> tuple[Organisation
         ("not_after", _local_input(values.get("not_after", ""))),
         *((f"variant_{p}", values.get(f"variant_{p}", "")) for p in platforms),
         *(("accounts", str(account_id)) for account_id in account_ids),
+        ("campaign", str(campaign.id) if campaign else ""),
     ])
     form = form_class(formdata=formdata, meta={"csrf": False})
     form.accounts.choices = account_choices(offered)
+    if campaign is not None:
+        form.campaign.choices = [(str(campaign.id), campaign.name)]
     form.validate()
     data = services.read_form(form, organisation, {a.id: a for a in offered}, now=now)
     for name, messages in form.errors.items():

@@ -3,6 +3,7 @@ from app.models.accounts import AccountStatus, SocialAccount
 from app.models.activity import AudienceSnapshot
 from app.models.api_tokens import ApiToken
 from app.models.audit import AuditEvent
+from app.models.campaigns import Campaign, campaign_name_key
 from app.models.composer import PostTemplate, TemplateKind
 from app.models.influencers import (
     Agreement,
@@ -45,6 +46,7 @@ __all__ = [
     "AttestationState",
     "AudienceSnapshot",
     "AuditEvent",
+    "Campaign",
     "CollaborationKind",
     "CollaborationStatus",
     "ConsentMethod",
@@ -85,5 +87,6 @@ __all__ = [
     "UTCDateTime",
     "User",
     "Webhook",
+    "campaign_name_key",
     "utcnow",
 ]

@@ -13,6 +13,7 @@ from app.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.models.accounts import SocialAccount
+    from app.models.campaigns import Campaign
     from app.models.org import Organisation
     from app.models.user import User
 
@@ -58,11 +59,14 @@ class Post(db.Model):
     not_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on every content edit; an approval is bound to one version.
     content_version: Mapped[int] = mapped_column(Integer, default=1)
+    # A label for filtering and reports (app/posts/campaigns.py); not content: changing it needs no new review.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
     author: Mapped[User] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
     targets: Mapped[list[PostTarget]] = relationship(back_populates="post", cascade="all, delete-orphan")
     media_links: Mapped[list[PostMedia]] = relationship(
         back_populates="post", cascade="all, delete-orphan", order_by="PostMedia.position"

@@ -6,12 +6,15 @@ from flask_babel import lazy_gettext as _l
 
 
 def register_composer(app: Flask) -> None:
-    """The approval inbox and the template pages (the posts blueprint itself is registered with the others)."""
+    """The approval inbox, the template and campaign pages (the posts blueprint is registered with the others)."""
     from app.models import Role
     from app.navigation import add_nav_entry
+    from app.posts.campaigns import bp as campaigns_bp
     from app.posts.review import bp as review_bp
     from app.posts.templates import bp as templates_bp
 
     app.register_blueprint(review_bp)
     app.register_blueprint(templates_bp)
+    app.register_blueprint(campaigns_bp)
     add_nav_entry(app, "review.inbox", _l("Review"), 24, roles=[Role.REVIEWER, Role.ADMIN])
+    add_nav_entry(app, "campaigns.index", _l("Campaigns"), 26, roles=[Role.ADMIN])

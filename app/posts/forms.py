@@ -20,6 +20,11 @@ class PostForm(FlaskForm):
     body = TextAreaField(_l("Text"), validators=[required(), max_length(20000)])
     accounts = MultiCheckboxField(_l("Publish to"), coerce=int, choices=[])
     scheduled_at = StringField(_l("Publish at"), render_kw=DATETIME_LOCAL)
+    # Options are the campaigns usable in the organisation (app.posts.campaigns.offer_campaigns);
+    # `services.read_form` refuses any other value with a message.
+    campaign = SelectField(_l("Campaign"), choices=[], validate_choice=False,
+                           description=_l("Optional. Groups the post for filters and exports; changing it later "
+                                          "needs no new review."))
     not_after = StringField(
         _l("Do not publish after"), render_kw=DATETIME_LOCAL,
         description=_l("Optional. If the post could not go out by then, it is not published at all."),

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
+from wtforms import Field
 
 import plugins
 from app import audit
@@ -35,6 +36,7 @@ class PostInput:
     errors: dict[str, list[str]] = field(default_factory=dict)
     # platform -> platform options set in the composer (TikTok privacy and interactions)
     variant_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    campaign_id: int | None = None  # one of the campaigns offered in the form (a label, not content)
 
 
 def read_form(form: PostForm, organisation: Organisation, accounts: dict[int, SocialAccount],
@@ -81,7 +83,22 @@ def read_form(form: PostForm, organisation: Organisation, accounts: dict[int, So
         variant_bodies[platform] = text
     return PostInput(title=(form.title.data or "").strip(), body=(form.body.data or "").strip(),
                      account_ids=account_ids, variant_bodies=variant_bodies, scheduled_at=scheduled_at,
-                     not_after=not_after, errors=errors, variant_options=_tiktok_options(form, errors))
+                     not_after=not_after, errors=errors, variant_options=_tiktok_options(form, errors),
+                     campaign_id=campaign_choice(form.campaign, errors))
+
+
+def campaign_choice(select: Field, errors: dict[str, list[str]]) -> int | None:
+    """The chosen campaign; it must be one of the field's options (the campaigns usable in the organisation)."""
+    from app.posts.campaigns import NOT_USABLE
+
+    raw = str(select.data or "").strip()
+    if not raw:
+        return None
+    offered = {str(choice[0]) for choice in select.choices or []}
+    if raw not in offered or not raw.isdigit():
+        errors.setdefault("campaign", []).append(str(NOT_USABLE))
+        return None
+    return int(raw)
 
 
 def _tiktok_options(form: PostForm, errors: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
@@ -107,8 +124,16 @@ def snapshot(post: Post) -> dict[str, Any]:
         "account_ids": sorted(t.account_id for t in post.targets),
         "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
         "not_after": post.not_after.isoformat() if post.not_after else None,
-        "state": post.state, "content_version": post.content_version,
+        "state": post.state, "content_version": post.content_version, "campaign_id": post.campaign_id,
     }
+
+
+#: Snapshot keys that are labels, not content: changing only these keeps `content_version` (and approvals).
+LABEL_KEYS = frozenset({"campaign_id"})
+
+
+def _content_of(post_snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in post_snapshot.items() if key not in LABEL_KEYS}
 
 
 def _merged_variants(current: dict[str, Any], bodies: dict[str, str]) -> dict[str, Any]:
@@ -158,6 +183,7 @@ def _apply(post: Post, data: PostInput) -> None:
     post.title, post.body = data.title, data.body
     post.variants = merged_variants(post.variants, data)
     post.scheduled_at, post.not_after = data.scheduled_at, data.not_after
+    post.campaign_id = data.campaign_id
     current = {t.account_id: t for t in post.targets}
     for account_id, target in current.items():
         if account_id not in data.account_ids:
@@ -183,17 +209,35 @@ def create_post(organisation: Organisation, author: User, data: PostInput) -> Po
 
 
 def update_post(post: Post, data: PostInput) -> bool:
-    """Save an edit; bumps `content_version`. False (nothing written) when nothing changed."""
+    """Save an edit; bumps `content_version` unless only labels (the campaign) changed.
+
+    False (nothing written) when nothing changed.
+    """
     before = snapshot(post)
     _apply(post, data)
     after = snapshot(post)
     if after == before:
         db.session.rollback()
         return False
-    post.content_version += 1
-    after["content_version"] = post.content_version
+    if _content_of(after) != _content_of(before):
+        post.content_version += 1
+        after["content_version"] = post.content_version
     audit.record("post.updated", post, before=before, after=after)
     db.session.commit()
+    return True
+
+
+def set_campaign(post: Post, campaign_id: int | None) -> bool:
+    """Label a post of any state with a campaign (already checked as usable); audited, not committed.
+
+    A campaign is a label, not content: `content_version`, the state and any approval stay as
+    they are. False when the campaign was already that one.
+    """
+    if post.campaign_id == campaign_id:
+        return False
+    before = post.campaign_id
+    post.campaign_id = campaign_id
+    audit.record("post.campaign_changed", post, before={"campaign_id": before}, after={"campaign_id": campaign_id})
     return True
 
 

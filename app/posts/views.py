@@ -16,6 +16,7 @@ from app.extensions import db
 from app.forms_common import ConfirmForm, form_page, local_input_value
 from app.media import MediaRejected, store_upload
 from app.models import Organisation, Post, PostState, Role, TemplateKind
+from app.posts import campaigns as campaign_services
 from app.posts import composer, services
 from app.posts import templates as template_services
 from app.posts.forms import PostForm, account_choices, post_form_class
@@ -52,9 +53,32 @@ def index() -> str:
 @login_required
 def view(post_id: int) -> str:
     post = get_scoped_or_404(Post, post_id, current_user)
+    campaign_form = None
+    if has_role(current_user, post.organisation, Role.ADMIN):
+        campaign_form = campaign_services.PostCampaignForm(campaign=str(post.campaign_id or ""))
+        campaign_services.offer_campaigns(campaign_form.campaign, post.organisation, post.campaign)
     return render_template("posts/view.html", post=post, accounts=services.target_accounts(post),
                            can_edit=_can_edit(post), workflow=services.workflow_actions(post, current_user),
-                           issues=plugins.post_issues(post))
+                           issues=plugins.post_issues(post), campaign_form=campaign_form)
+
+
+@bp.route("/<int:post_id>/campaign", methods=["POST"])
+@login_required
+def set_campaign(post_id: int) -> Response | tuple[str, int]:
+    """Change the post's campaign in any state: a label, so no new review and the same content version."""
+    post = get_scoped_or_404(Post, post_id, current_user, roles=[Role.ADMIN])
+    form = campaign_services.PostCampaignForm()
+    campaign_services.offer_campaigns(form.campaign, post.organisation, post.campaign)
+    if not form.validate_on_submit():
+        return _bad_request(_("The form expired. Please try again."))
+    errors: dict[str, list[str]] = {}
+    campaign_id = services.campaign_choice(form.campaign, errors)
+    if errors:
+        return _bad_request(errors["campaign"][0])
+    changed = services.set_campaign(post, campaign_id)
+    db.session.commit()
+    flash(_("The campaign was changed.") if changed else _("Nothing was changed."), "success" if changed else "info")
+    return redirect(url_for("posts.view", post_id=post.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -67,11 +91,12 @@ def new() -> Response | tuple[str, int] | str:
             abort(403)
         if len(choices) > 1:
             return render_template("posts/choose_org.html", organisations=choices,
-                                   date=request.args.get("date", ""), template_id=request.args.get("template_id", ""))
+                                   date=request.args.get("date", ""), template_id=request.args.get("template_id", ""),
+                                   campaign_id=request.args.get("campaign_id", type=int))
         org_id = choices[0].id
     organisation = get_scoped_or_404(Organisation, org_id, current_user, roles=[Role.ADMIN])
     accounts = active_accounts_in_subtree(current_user, organisation)
-    form = _build_form(accounts)
+    form = _build_form(accounts, organisation)
     tiktok = composer.tiktok_options(accounts)
     _offer_tiktok_choices(form, tiktok)
     if not form.is_submitted():
@@ -95,7 +120,7 @@ def edit(post_id: int) -> Response | tuple[str, int]:
     offered = {a.id: a for a in active_accounts_in_subtree(current_user, organisation)}
     offered.update({a.id: a for a in services.target_accounts(post)})  # keep current targets selectable
     accounts = sorted(offered.values(), key=lambda a: (a.platform, a.handle))
-    form = _build_form(accounts, post)
+    form = _build_form(accounts, organisation, post)
     tiktok = composer.tiktok_options(accounts)
     _offer_tiktok_choices(form, tiktok)
     if form.is_submitted():
@@ -128,6 +153,7 @@ def validate() -> tuple[str, int] | str:
         offered.update({a.id: a for a in services.target_accounts(post)})
     form = post_form_class(a.platform for a in offered.values())(meta={"csrf": False})
     form.accounts.choices = account_choices(offered.values())
+    campaign_services.offer_campaigns(form.campaign, organisation, post.campaign if post else None)
     if "tiktok_privacy_level" in form:
         from adapters.tiktok import PRIVACY_LEVELS
 
@@ -208,7 +234,8 @@ def _bad_request(message: str) -> tuple[str, int]:
 
 
 def _prefill(form: PostForm, organisation: Organisation) -> None:
-    """A new post from the calendar (`?date=YYYY-MM-DD`, 09:00 local) or from a template (`?template_id=`)."""
+    """A new post from the calendar (`?date=YYYY-MM-DD`, 09:00 local; `?campaign_id=` of its filter, when
+    usable here, else left unchosen) or from a template (`?template_id=`)."""
     day = request.args.get("date", "")
     if day:
         try:
@@ -221,6 +248,9 @@ def _prefill(form: PostForm, organisation: Organisation) -> None:
         form.body.data = template.body
         if template.kind == TemplateKind.TEMPLATE:
             form.title.data = template.name
+    campaign_id = request.args.get("campaign_id", type=int)
+    if campaign_id is not None and campaign_services.usable_campaign(organisation, campaign_id) is not None:
+        form.campaign.data = str(campaign_id)
 
 
 def _offer_tiktok_choices(form: PostForm, tiktok: composer.TikTokOptions | None) -> None:
@@ -289,13 +319,15 @@ def _ensure_editable(post: Post) -> None:
         abort(409)
 
 
-def _build_form(accounts: list, post: Post | None = None) -> PostForm:
+def _build_form(accounts: list, organisation: Organisation, post: Post | None = None) -> PostForm:
     form_class = post_form_class(a.platform for a in accounts)
     form = form_class()
     form.accounts.choices = account_choices(accounts)
+    campaign_services.offer_campaigns(form.campaign, organisation, post.campaign if post else None)
     if post is not None and not form.is_submitted():
         zone = post.organisation.timezone
         form.title.data, form.body.data = post.title, post.body
+        form.campaign.data = str(post.campaign_id or "")
         form.accounts.data = [t.account_id for t in post.targets]
         form.scheduled_at.data = local_input_value(post.scheduled_at, zone)
         form.not_after.data = local_input_value(post.not_after, zone)

@@ -27,8 +27,9 @@ def tree(factory):
 
 
 @pytest.mark.parametrize(("where", "role", "extra"), [
-    ("top", Role.ADMIN, ["/review", "/connect/", "/influencers/", "/security/", "/holds", "/admin/health", "/plugins"]),
-    ("opd", Role.ADMIN, ["/review", "/connect/", "/influencers/", "/security/", "/holds"]),
+    ("top", Role.ADMIN, ["/review", "/campaigns", "/connect/", "/influencers/", "/security/", "/holds",
+                         "/admin/health", "/plugins"]),
+    ("opd", Role.ADMIN, ["/review", "/campaigns", "/connect/", "/influencers/", "/security/", "/holds"]),
     ("opd", Role.REVIEWER, ["/review", "/influencers/"]),
     ("opd", Role.COORDINATOR, ["/influencers/"]),
     ("opd", Role.VIEWER, ["/influencers/"]),
