@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, distinct, func, select
 
 from app.activity.weeks import week_bounds
 from app.extensions import db
@@ -117,53 +117,39 @@ def organisation_rows(user: User, root: Organisation | None = None, kind: str | 
     return query.order_by(Organisation.path)
 
 
-def _week_case(bounds: list[datetime]) -> Any:
-    """SQL: the trend-week index of `published_at` (TREND_WEEKS means the current, incomplete week)."""
-    whens = [(PostTarget.published_at >= bounds[k], k) for k in range(len(bounds) - 1, 0, -1)]
-    return case(*whens, else_=0)
+def _buckets(bounds: list[datetime], windows: list[datetime]) -> list[Any]:
+    """SQL conditions on `published_at`: each complete trend week, then each window (newest `WINDOWS` days)."""
+    weeks = [(PostTarget.published_at >= bounds[k]) & (PostTarget.published_at < bounds[k + 1])
+             for k in range(TREND_WEEKS)]
+    return weeks + [PostTarget.published_at >= since for since in windows]
 
 
-def _published_in(org_ids: list[int], since: datetime) -> Any:
-    return ((PostTarget.state == TargetState.PUBLISHED) & (PostTarget.published_at >= since)
-            & SocialAccount.organisation_id.in_(org_ids))
+def _published_since(query: Select, org_ids: list[int], since: datetime) -> Select:
+    """`query` over the organisations' published targets from `since` (read from ix_post_target_published)."""
+    return (query.select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+            .where(PostTarget.state == TargetState.PUBLISHED, PostTarget.published_at >= since,
+                   SocialAccount.organisation_id.in_(org_ids)))
 
 
 def _fill_zone(orgs: dict[int, OrgActivity], org_ids: list[int], zone: str, now: datetime) -> None:
-    """Weekly and window counts for the organisations of one zone: two grouped queries."""
+    """Weekly and window counts for the organisations of one zone: one row per organisation × platform
+    and one per organisation, each bucket a filtered aggregate (the rows are read once per query)."""
     bounds = week_bounds(now, zone, TREND_WEEKS)
-    week = _week_case(bounds).label("week")
-    windows = {days: now - timedelta(days=days) for days in WINDOWS}
-    platform_rows = db.session.execute(
-        select(SocialAccount.organisation_id, SocialAccount.platform, week, func.count(),
-               *[func.sum(case((PostTarget.published_at >= since, 1), else_=0)) for since in windows.values()])
-        .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
-        .where(_published_in(org_ids, bounds[0]))
-        .group_by(SocialAccount.organisation_id, SocialAccount.platform, week))
-    per_platform: dict[tuple[int, str], PlatformActivity] = {}
-    for org_id, platform, week_index, count, *in_windows in platform_rows:
-        item = per_platform.setdefault((org_id, platform), PlatformActivity(platform))
-        if week_index < TREND_WEEKS:
-            item.weekly[week_index] += count
-        for days, n in zip(WINDOWS, in_windows, strict=True):
-            item.counts[days] = item.counts.get(days, 0) + int(n or 0)
-    org_rows = db.session.execute(
-        select(SocialAccount.organisation_id, week, func.count(distinct(PostTarget.post_id)),
-               *[func.count(distinct(case((PostTarget.published_at >= since, PostTarget.post_id))))
-                 for since in windows.values()])
-        .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
-        .where(_published_in(org_ids, bounds[0]))
-        .group_by(SocialAccount.organisation_id, week))
-    # A post straddling two weeks on two platforms counts in both weeks; windows count it once.
-    window_totals: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(WINDOWS, 0))
-    for org_id, week_index, count, *in_windows in org_rows:
-        if week_index < TREND_WEEKS:
-            orgs[org_id].weekly[week_index] += count
-        for days, n in zip(WINDOWS, in_windows, strict=True):
-            window_totals[org_id][days] += int(n or 0)
-    for org_id, totals in window_totals.items():
-        orgs[org_id].counts = totals
-    for (org_id, _platform), item in per_platform.items():
-        orgs[org_id].platforms.append(item)
+    buckets = _buckets(bounds, [now - timedelta(days=days) for days in WINDOWS])
+    platform_rows = db.session.execute(_published_since(
+        select(SocialAccount.organisation_id, SocialAccount.platform, *[func.count().filter(b) for b in buckets]),
+        org_ids, bounds[0]).group_by(SocialAccount.organisation_id, SocialAccount.platform))
+    for org_id, platform, *counts in platform_rows:
+        orgs[org_id].platforms.append(PlatformActivity(
+            platform, dict(zip(WINDOWS, counts[TREND_WEEKS:], strict=True)), list(counts[:TREND_WEEKS])))
+    # A post counts once per organisation: in every week in which one of its targets went out, and
+    # once in a window however many of its targets fall inside it.
+    org_rows = db.session.execute(_published_since(
+        select(SocialAccount.organisation_id, *[func.count(distinct(PostTarget.post_id)).filter(b) for b in buckets]),
+        org_ids, bounds[0]).group_by(SocialAccount.organisation_id))
+    for org_id, *counts in org_rows:
+        orgs[org_id].weekly = list(counts[:TREND_WEEKS])
+        orgs[org_id].counts = dict(zip(WINDOWS, counts[TREND_WEEKS:], strict=True))
 
 
 def _fill_last_posts(orgs: dict[int, OrgActivity], org_ids: list[int]) -> None:
