@@ -137,11 +137,14 @@ def _fill_zone(orgs: dict[int, OrgActivity], org_ids: list[int], zone: str, now:
     bounds = week_bounds(now, zone, TREND_WEEKS)
     buckets = _buckets(bounds, [now - timedelta(days=days) for days in WINDOWS])
     platform_rows = db.session.execute(_published_since(
-        select(SocialAccount.organisation_id, SocialAccount.platform, *[func.count().filter(b) for b in buckets]),
+        select(SocialAccount.organisation_id, SocialAccount.platform, func.max(PostTarget.published_at),
+               *[func.count().filter(b) for b in buckets]),
         org_ids, bounds[0]).group_by(SocialAccount.organisation_id, SocialAccount.platform))
-    for org_id, platform, *counts in platform_rows:
-        orgs[org_id].platforms.append(PlatformActivity(
-            platform, dict(zip(WINDOWS, counts[TREND_WEEKS:], strict=True)), list(counts[:TREND_WEEKS])))
+    for org_id, platform, last_at, *counts in platform_rows:  # the range has no end: its newest is the newest
+        item = PlatformActivity(platform, dict(zip(WINDOWS, counts[TREND_WEEKS:], strict=True)),
+                                list(counts[:TREND_WEEKS]))
+        orgs[org_id].platforms.append(item)
+        _note_last_post(orgs[org_id], item, last_at)
     # A post counts once per organisation: in every week in which one of its targets went out, and
     # once in a window however many of its targets fall inside it.
     org_rows = db.session.execute(_published_since(
@@ -152,27 +155,41 @@ def _fill_zone(orgs: dict[int, OrgActivity], org_ids: list[int], zone: str, now:
         orgs[org_id].counts = dict(zip(WINDOWS, counts[TREND_WEEKS:], strict=True))
 
 
+def _note_last_post(org: OrgActivity, item: PlatformActivity, last_at: datetime | str | None) -> None:
+    if isinstance(last_at, str):  # in case a driver returns max() of a timestamp as text
+        last_at = datetime.fromisoformat(last_at)
+    if last_at is not None and last_at.tzinfo is None:
+        last_at = last_at.replace(tzinfo=UTC)
+    if last_at is not None and (item.last_post_at is None or last_at > item.last_post_at):
+        item.last_post_at = last_at
+    if last_at is not None and (org.last_post_at is None or last_at > org.last_post_at):
+        org.last_post_at = last_at
+
+
 def _fill_last_posts(orgs: dict[int, OrgActivity], org_ids: list[int]) -> None:
-    """The newest published post per account (an index lookup each), and every connected platform."""
-    last = (select(func.max(PostTarget.published_at))
-            .where(PostTarget.account_id == SocialAccount.id, PostTarget.state == TargetState.PUBLISHED)
-            .correlate(SocialAccount).scalar_subquery())
-    rows = db.session.execute(select(SocialAccount.organisation_id, SocialAccount.platform, last)
-                              .where(SocialAccount.organisation_id.in_(org_ids)))
-    for org_id, platform, last_at in rows:
+    """Every connected platform, and the newest published post of those with none since the trend weeks
+    began (an index lookup per account; the others have theirs from `_fill_zone`)."""
+    accounts = db.session.execute(select(SocialAccount.id, SocialAccount.organisation_id, SocialAccount.platform)
+                                  .where(SocialAccount.organisation_id.in_(org_ids)))
+    older: list[int] = []
+    for account_id, org_id, platform in accounts:
         org = orgs[org_id]
         item = next((p for p in org.platforms if p.platform == platform), None)
         if item is None:
             item = PlatformActivity(platform)
             org.platforms.append(item)
-        if isinstance(last_at, str):  # in case a driver returns max() of a timestamp as text
-            last_at = datetime.fromisoformat(last_at)
-        if last_at is not None and last_at.tzinfo is None:
-            last_at = last_at.replace(tzinfo=UTC)
-        if last_at is not None and (item.last_post_at is None or last_at > item.last_post_at):
-            item.last_post_at = last_at
-        if last_at is not None and (org.last_post_at is None or last_at > org.last_post_at):
-            org.last_post_at = last_at
+        if item.last_post_at is None:
+            older.append(account_id)
+    if not older:
+        return
+    last = (select(func.max(PostTarget.published_at))
+            .where(PostTarget.account_id == SocialAccount.id, PostTarget.state == TargetState.PUBLISHED)
+            .correlate(SocialAccount).scalar_subquery())
+    rows = db.session.execute(select(SocialAccount.organisation_id, SocialAccount.platform, last)
+                              .where(SocialAccount.id.in_(older)))
+    for org_id, platform, last_at in rows:
+        org = orgs[org_id]
+        _note_last_post(org, next(p for p in org.platforms if p.platform == platform), last_at)
 
 
 def compute(rows: list[Any], now: datetime | None = None) -> TreeActivity:

@@ -204,3 +204,17 @@ def test_a_post_straddling_weeks_counts_in_each_week_and_once_per_window(app, fa
     activity = stats.compute(_rows(viewer), now=NOW).organisations[0]
     assert activity.weekly[-2:] == [1, 1] and activity.counts == {7: 0, 30: 1, 90: 1}
     assert [p.weekly[-2:] for p in activity.platforms] == [[1, 0], [0, 1]]
+
+
+def test_last_post_of_platforms_quiet_since_before_the_trend_weeks(app, factory):
+    org = factory.org("Dinas Lama")
+    viewer = factory.user(org, Role.VIEWER)
+    ig, old_ig, x, tiktok = (factory.account(org, "instagram"), factory.account(org, "instagram", handle="lama"),
+                             factory.account(org, "x"), factory.account(org, "tiktok"))
+    publish(org, viewer, [ig], NOW - timedelta(days=3))
+    publish(org, viewer, [old_ig, x], NOW - timedelta(days=200))
+    publish(org, viewer, [x], NOW - timedelta(days=300))
+    activity = stats.compute(_rows(viewer), now=NOW).organisations[0]
+    last = {p.platform: p.last_post_at for p in activity.platforms}
+    assert last == {"instagram": NOW - timedelta(days=3), "x": NOW - timedelta(days=200), "tiktok": None}
+    assert activity.last_post_at == NOW - timedelta(days=3) and tiktok.platform == "tiktok"
