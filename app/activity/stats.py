@@ -2,14 +2,17 @@
 
 Definitions (shown on the dashboard):
 - a *post* is a published post target (one post to three platforms counts once per platform, and
-  once at organisation level);
+  once at organisation level: in each week in which one of its targets went out, and once in a window);
 - *weeks* run Monday 00:00 to Monday 00:00 in the organisation's own zone; only complete weeks count;
 - a week *meets the target* when the organisation published at least `posts_per_week_target` posts;
 - an organisation is *active* when it met its target in at least `ACTIVE_MIN_WEEKS` of the last
   `ACTIVE_WINDOW_WEEKS` complete weeks.
 
-The figures of a tree are cached in Redis for `WARTA_ACTIVITY_CACHE_SECONDS` (0 turns the cache off),
-and each worker process keeps what it read for up to `MEMO_SECONDS` within that lifetime.
+Per zone, two grouped queries read the published targets since the first trend week (index
+ix_post_target_published): one row per organisation × platform and one per organisation, each week
+and window a filtered aggregate. The figures of a tree are cached in Redis for
+`WARTA_ACTIVITY_CACHE_SECONDS` (0 turns the cache off), and each worker process keeps what it read for
+up to `MEMO_SECONDS` within that lifetime.
 """
 from __future__ import annotations
 
