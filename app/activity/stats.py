@@ -2,14 +2,17 @@
 
 Definitions (shown on the dashboard):
 - a *post* is a published post target (one post to three platforms counts once per platform, and
-  once at organisation level);
+  once at organisation level: in each week in which one of its targets went out, and once in a window);
 - *weeks* run Monday 00:00 to Monday 00:00 in the organisation's own zone; only complete weeks count;
 - a week *meets the target* when the organisation published at least `posts_per_week_target` posts;
 - an organisation is *active* when it met its target in at least `ACTIVE_MIN_WEEKS` of the last
   `ACTIVE_WINDOW_WEEKS` complete weeks.
 
-The figures of a tree are cached in Redis for `WARTA_ACTIVITY_CACHE_SECONDS` (0 turns the cache off),
-and each worker process keeps what it read for up to `MEMO_SECONDS` within that lifetime.
+Per zone, two grouped queries read the published targets since the first trend week (index
+ix_post_target_published): one row per organisation × platform and one per organisation, each week
+and window a filtered aggregate. The figures of a tree are cached in Redis for
+`WARTA_ACTIVITY_CACHE_SECONDS` (0 turns the cache off), and each worker process keeps what it read for
+up to `MEMO_SECONDS` within that lifetime.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, distinct, func, select
 
 from app.activity.weeks import week_bounds
 from app.extensions import db
@@ -117,76 +120,79 @@ def organisation_rows(user: User, root: Organisation | None = None, kind: str | 
     return query.order_by(Organisation.path)
 
 
-def _week_case(bounds: list[datetime]) -> Any:
-    """SQL: the trend-week index of `published_at` (TREND_WEEKS means the current, incomplete week)."""
-    whens = [(PostTarget.published_at >= bounds[k], k) for k in range(len(bounds) - 1, 0, -1)]
-    return case(*whens, else_=0)
+def _buckets(bounds: list[datetime], windows: list[datetime]) -> list[Any]:
+    """SQL conditions on `published_at`: each complete trend week, then each window (newest `WINDOWS` days)."""
+    weeks = [(PostTarget.published_at >= bounds[k]) & (PostTarget.published_at < bounds[k + 1])
+             for k in range(TREND_WEEKS)]
+    return weeks + [PostTarget.published_at >= since for since in windows]
 
 
-def _published_in(org_ids: list[int], since: datetime) -> Any:
-    return ((PostTarget.state == TargetState.PUBLISHED) & (PostTarget.published_at >= since)
-            & SocialAccount.organisation_id.in_(org_ids))
+def _published_since(query: Select, org_ids: list[int], since: datetime) -> Select:
+    """`query` over the organisations' published targets from `since` (read from ix_post_target_published)."""
+    return (query.select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
+            .where(PostTarget.state == TargetState.PUBLISHED, PostTarget.published_at >= since,
+                   SocialAccount.organisation_id.in_(org_ids)))
 
 
 def _fill_zone(orgs: dict[int, OrgActivity], org_ids: list[int], zone: str, now: datetime) -> None:
-    """Weekly and window counts for the organisations of one zone: two grouped queries."""
+    """Weekly and window counts for the organisations of one zone: one row per organisation × platform
+    and one per organisation, each bucket a filtered aggregate (the rows are read once per query)."""
     bounds = week_bounds(now, zone, TREND_WEEKS)
-    week = _week_case(bounds).label("week")
-    windows = {days: now - timedelta(days=days) for days in WINDOWS}
-    platform_rows = db.session.execute(
-        select(SocialAccount.organisation_id, SocialAccount.platform, week, func.count(),
-               *[func.sum(case((PostTarget.published_at >= since, 1), else_=0)) for since in windows.values()])
-        .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
-        .where(_published_in(org_ids, bounds[0]))
-        .group_by(SocialAccount.organisation_id, SocialAccount.platform, week))
-    per_platform: dict[tuple[int, str], PlatformActivity] = {}
-    for org_id, platform, week_index, count, *in_windows in platform_rows:
-        item = per_platform.setdefault((org_id, platform), PlatformActivity(platform))
-        if week_index < TREND_WEEKS:
-            item.weekly[week_index] += count
-        for days, n in zip(WINDOWS, in_windows, strict=True):
-            item.counts[days] = item.counts.get(days, 0) + int(n or 0)
-    org_rows = db.session.execute(
-        select(SocialAccount.organisation_id, week, func.count(distinct(PostTarget.post_id)),
-               *[func.count(distinct(case((PostTarget.published_at >= since, PostTarget.post_id))))
-                 for since in windows.values()])
-        .select_from(PostTarget).join(SocialAccount, SocialAccount.id == PostTarget.account_id)
-        .where(_published_in(org_ids, bounds[0]))
-        .group_by(SocialAccount.organisation_id, week))
-    # A post straddling two weeks on two platforms counts in both weeks; windows count it once.
-    window_totals: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(WINDOWS, 0))
-    for org_id, week_index, count, *in_windows in org_rows:
-        if week_index < TREND_WEEKS:
-            orgs[org_id].weekly[week_index] += count
-        for days, n in zip(WINDOWS, in_windows, strict=True):
-            window_totals[org_id][days] += int(n or 0)
-    for org_id, totals in window_totals.items():
-        orgs[org_id].counts = totals
-    for (org_id, _platform), item in per_platform.items():
+    buckets = _buckets(bounds, [now - timedelta(days=days) for days in WINDOWS])
+    platform_rows = db.session.execute(_published_since(
+        select(SocialAccount.organisation_id, SocialAccount.platform, func.max(PostTarget.published_at),
+               *[func.count().filter(b) for b in buckets]),
+        org_ids, bounds[0]).group_by(SocialAccount.organisation_id, SocialAccount.platform))
+    for org_id, platform, last_at, *counts in platform_rows:  # the range has no end: its newest is the newest
+        item = PlatformActivity(platform, dict(zip(WINDOWS, counts[TREND_WEEKS:], strict=True)),
+                                list(counts[:TREND_WEEKS]))
         orgs[org_id].platforms.append(item)
+        _note_last_post(orgs[org_id], item, last_at)
+    # A post counts once per organisation: in every week in which one of its targets went out, and
+    # once in a window however many of its targets fall inside it.
+    org_rows = db.session.execute(_published_since(
+        select(SocialAccount.organisation_id, *[func.count(distinct(PostTarget.post_id)).filter(b) for b in buckets]),
+        org_ids, bounds[0]).group_by(SocialAccount.organisation_id))
+    for org_id, *counts in org_rows:
+        orgs[org_id].weekly = list(counts[:TREND_WEEKS])
+        orgs[org_id].counts = dict(zip(WINDOWS, counts[TREND_WEEKS:], strict=True))
+
+
+def _note_last_post(org: OrgActivity, item: PlatformActivity, last_at: datetime | str | None) -> None:
+    if isinstance(last_at, str):  # in case a driver returns max() of a timestamp as text
+        last_at = datetime.fromisoformat(last_at)
+    if last_at is not None and last_at.tzinfo is None:
+        last_at = last_at.replace(tzinfo=UTC)
+    if last_at is not None and (item.last_post_at is None or last_at > item.last_post_at):
+        item.last_post_at = last_at
+    if last_at is not None and (org.last_post_at is None or last_at > org.last_post_at):
+        org.last_post_at = last_at
 
 
 def _fill_last_posts(orgs: dict[int, OrgActivity], org_ids: list[int]) -> None:
-    """The newest published post per account (an index lookup each), and every connected platform."""
-    last = (select(func.max(PostTarget.published_at))
-            .where(PostTarget.account_id == SocialAccount.id, PostTarget.state == TargetState.PUBLISHED)
-            .correlate(SocialAccount).scalar_subquery())
-    rows = db.session.execute(select(SocialAccount.organisation_id, SocialAccount.platform, last)
-                              .where(SocialAccount.organisation_id.in_(org_ids)))
-    for org_id, platform, last_at in rows:
+    """Every connected platform, and the newest published post of those with none since the trend weeks
+    began (an index lookup per account; the others have theirs from `_fill_zone`)."""
+    accounts = db.session.execute(select(SocialAccount.id, SocialAccount.organisation_id, SocialAccount.platform)
+                                  .where(SocialAccount.organisation_id.in_(org_ids)))
+    older: list[int] = []
+    for account_id, org_id, platform in accounts:
         org = orgs[org_id]
         item = next((p for p in org.platforms if p.platform == platform), None)
         if item is None:
             item = PlatformActivity(platform)
             org.platforms.append(item)
-        if isinstance(last_at, str):  # in case a driver returns max() of a timestamp as text
-            last_at = datetime.fromisoformat(last_at)
-        if last_at is not None and last_at.tzinfo is None:
-            last_at = last_at.replace(tzinfo=UTC)
-        if last_at is not None and (item.last_post_at is None or last_at > item.last_post_at):
-            item.last_post_at = last_at
-        if last_at is not None and (org.last_post_at is None or last_at > org.last_post_at):
-            org.last_post_at = last_at
+        if item.last_post_at is None:
+            older.append(account_id)
+    if not older:
+        return
+    last = (select(func.max(PostTarget.published_at))
+            .where(PostTarget.account_id == SocialAccount.id, PostTarget.state == TargetState.PUBLISHED)
+            .correlate(SocialAccount).scalar_subquery())
+    rows = db.session.execute(select(SocialAccount.organisation_id, SocialAccount.platform, last)
+                              .where(SocialAccount.id.in_(older)))
+    for org_id, platform, last_at in rows:
+        org = orgs[org_id]
+        _note_last_post(org, next(p for p in org.platforms if p.platform == platform), last_at)
 
 
 def compute(rows: list[Any], now: datetime | None = None) -> TreeActivity:

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -88,6 +88,9 @@ class PostTarget(db.Model):
         # Activity dashboard (app.activity): published targets by time, and the last one per account.
         Index("ix_post_target_state_published_at", "state", "published_at"),
         Index("ix_post_target_account_state_published_at", "account_id", "state", "published_at"),
+        # The dashboard's counts read only this (index-only scans): published targets by time.
+        Index("ix_post_target_published", "published_at", "account_id", "post_id",
+              postgresql_where=text("state = 'published'"), sqlite_where=text("state = 'published'")),
         Index("ix_post_target_state_handover_at", "state", "handover_at"),
     )
 

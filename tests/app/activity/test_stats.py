@@ -128,3 +128,93 @@ def test_period_weeks_are_complete_weeks_inside_the_period():
     assert period_weeks(date(2026, 11, 1), date(2026, 11, 30)) == [
         date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
     assert period_weeks(date(2026, 11, 3), date(2026, 11, 8)) == []
+
+
+def _reference(tree, targets, zones, connected, now):
+    """The definitions computed naively from every published target: (org, platform, post, time) tuples;
+    every connected platform is listed, with or without posts."""
+    expected = {}
+    for org_id, zone in zones.items():
+        bounds = week_bounds(now, zone, stats.TREND_WEEKS)
+
+        def week(at, bounds=bounds):
+            return next((k for k in range(stats.TREND_WEEKS) if bounds[k] <= at < bounds[k + 1]), None)
+
+        mine = [t for t in targets if t[0] == org_id]
+        platforms = {}
+        for platform in connected[org_id]:
+            rows = [t for t in mine if t[1] == platform]
+            platforms[platform] = (
+                [sum(1 for t in rows if week(t[3]) == k) for k in range(stats.TREND_WEEKS)],
+                {d: sum(1 for t in rows if t[3] >= now - timedelta(days=d)) for d in stats.WINDOWS},
+                max((t[3] for t in rows), default=None))
+        expected[org_id] = (
+            [len({t[2] for t in mine if week(t[3]) == k}) for k in range(stats.TREND_WEEKS)],
+            {d: len({t[2] for t in mine if t[3] >= now - timedelta(days=d)}) for d in stats.WINDOWS},
+            max((t[3] for t in mine), default=None), platforms)
+    actual = {o.id: (o.weekly, o.counts, o.last_post_at,
+                     {p.platform: (p.weekly, p.counts, p.last_post_at) for p in o.platforms})
+              for o in tree.organisations}
+    return expected, actual
+
+
+def test_figures_match_the_definitions_on_mixed_data(app, factory):
+    """Random posts on one to three platforms (some targets hours or days apart, across week and window
+    edges) in zones with whole-hour, half-hour and daylight-saving offsets: every figure as defined."""
+    import random
+
+    rng = random.Random(7)
+    root = factory.org("Pemprov Uji", kind=OrgKind.DISKOMINFO)
+    zones = ["Asia/Jakarta", "Asia/Jayapura", "Asia/Kolkata", "Australia/Adelaide", "Europe/Berlin"]
+    viewer = factory.user(root, Role.VIEWER)
+    orgs = [root] + [factory.org(f"Dinas {zone}", parent=root, timezone=zone) for zone in zones]
+    author = factory.user(root, Role.ADMIN)
+    accounts = {org.id: [factory.account(org, platform) for platform in ("instagram", "x", "facebook")]
+                for org in orgs}
+    targets = []
+    for _ in range(400):
+        org = rng.choice(orgs[1:])
+        chosen = rng.sample(accounts[org.id], rng.randint(1, 3))
+        at = NOW - timedelta(days=rng.uniform(0, 110))
+        post = publish(org, author, chosen, at)
+        for target in post.targets:  # some targets go out later (retries): hours or days apart
+            if rng.random() < 0.3:
+                target.published_at = at + timedelta(hours=rng.choice([1, 5, 30, 80]))
+        db.session.commit()
+        targets += [(org.id, t.account.platform, post.id, t.published_at) for t in post.targets]
+    failed = publish(orgs[1], author, accounts[orgs[1].id][:1], NOW - timedelta(days=1))
+    failed.targets[0].state = TargetState.FAILED
+    db.session.commit()
+
+    tree = stats.compute(_rows(viewer), now=NOW)
+    connected = {org_id: {a.platform for a in mine} for org_id, mine in accounts.items()}
+    expected, actual = _reference(tree, targets, {o.id: o.timezone for o in orgs}, connected, NOW)
+    assert actual == expected
+    assert sum(tree.weekly_total) > 100 and any(o.platforms for o in tree.organisations)
+
+
+def test_a_post_straddling_weeks_counts_in_each_week_and_once_per_window(app, factory):
+    org = factory.org("Dinas Tepi")
+    viewer = factory.user(org, Role.VIEWER)
+    ig, x = factory.account(org, "instagram"), factory.account(org, "x")
+    bounds = week_bounds(NOW, org.timezone, stats.TREND_WEEKS)
+    post = publish(org, viewer, [ig, x], bounds[-2] - timedelta(minutes=30))  # Sunday 23:30 local
+    next(t for t in post.targets if t.account_id == x.id).published_at = bounds[-2] + timedelta(minutes=30)
+    db.session.commit()
+    activity = stats.compute(_rows(viewer), now=NOW).organisations[0]
+    assert activity.weekly[-2:] == [1, 1] and activity.counts == {7: 0, 30: 1, 90: 1}
+    assert [p.weekly[-2:] for p in activity.platforms] == [[1, 0], [0, 1]]
+
+
+def test_last_post_of_platforms_quiet_since_before_the_trend_weeks(app, factory):
+    org = factory.org("Dinas Lama")
+    viewer = factory.user(org, Role.VIEWER)
+    ig, old_ig, x, tiktok = (factory.account(org, "instagram"), factory.account(org, "instagram", handle="lama"),
+                             factory.account(org, "x"), factory.account(org, "tiktok"))
+    publish(org, viewer, [ig], NOW - timedelta(days=3))
+    publish(org, viewer, [old_ig, x], NOW - timedelta(days=200))
+    publish(org, viewer, [x], NOW - timedelta(days=300))
+    activity = stats.compute(_rows(viewer), now=NOW).organisations[0]
+    last = {p.platform: p.last_post_at for p in activity.platforms}
+    assert last == {"instagram": NOW - timedelta(days=3), "x": NOW - timedelta(days=200), "tiktok": None}
+    assert activity.last_post_at == NOW - timedelta(days=3) and tiktok.platform == "tiktok"
