@@ -4,7 +4,7 @@ The activity dashboard counts published targets per organisation, platform, week
 this index PostgreSQL reads them with an index-only scan instead of the table (issue #9).
 
 Revision ID: activity_published_index
-Revises: native_schedule
+Revises: campaigns
 Create Date: 2026-12-02 11:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'activity_published_index'
-down_revision = 'native_schedule'
+down_revision = 'campaigns'
 branch_labels = None
 depends_on = None
 
