@@ -257,15 +257,19 @@ def delete_post(post: Post) -> None:
     db.session.commit()
 
 
-def posts_query(user: User, organisation: Organisation | None = None, state: str | None = None) -> Select:
-    """Posts the user may see, newest first, optionally within one organisation's subtree and one state."""
+def posts_query(user: User, organisation: Organisation | None = None, state: str | None = None,
+                campaign_id: int | None = None) -> Select:
+    """Posts the user may see, newest first, optionally within one organisation's subtree, one state
+    and one campaign."""
     query = scoped(Post, user).join(Organisation, Post.organisation_id == Organisation.id)
     if organisation is not None:
         query = query.where(Organisation.path.like(f"{organisation.path}%"))
     if state:
         query = query.where(Post.state == state)
-    return query.options(selectinload(Post.organisation), selectinload(Post.author), selectinload(Post.targets)) \
-        .order_by(Post.updated_at.desc(), Post.id.desc())
+    if campaign_id is not None:
+        query = query.where(Post.campaign_id == campaign_id)
+    return query.options(selectinload(Post.organisation), selectinload(Post.author), selectinload(Post.targets),
+                         selectinload(Post.campaign)).order_by(Post.updated_at.desc(), Post.id.desc())
 
 
 def admin_organisations(user: User) -> list[Organisation]:

@@ -216,3 +216,23 @@ def test_new_post_from_a_campaign_starts_with_it_when_usable(browser, factory, t
     # An admin of several organisations chooses one first; the campaign comes along.
     chooser = browser(factory.user(top, "admin")).get(f"/posts/new?campaign_id={city.id}").get_data(as_text=True)
     assert f'<input type="hidden" name="campaign_id" value="{city.id}">' in chooser
+
+
+def test_posts_list_filters_by_campaign_and_shows_it(browser, factory, tree):
+    top, opd, _sibling, foreign = tree
+    city, other = campaign(top, "Stunting"), campaign(top, "HUT RI ke-81")
+    author = factory.user(opd, "admin")
+    labelled = factory.post(opd, author, title="Posyandu balita")
+    labelled.campaign_id = city.id
+    factory.post(opd, author, title="Jadwal vaksin")
+    hidden = campaign(foreign, "Papua Sehat")
+    db.session.commit()
+    client = browser(author)
+    page = client.get(f"/posts?campaign_id={city.id}").get_data(as_text=True)
+    assert "Posyandu balita" in page and "Jadwal vaksin" not in page
+    assert 'class="campaign-label">Stunting<' in page and f'campaign_id={city.id}' in page  # kept in the CSV link
+    assert f'<option value="{other.id}">' in page  # offered for filtering
+    assert "Papua Sehat" not in page
+    assert client.get(f"/posts?campaign_id={hidden.id}").status_code == 404  # another Pemda's campaign
+    both = client.get("/posts").get_data(as_text=True)
+    assert "Posyandu balita" in both and "Jadwal vaksin" in both
