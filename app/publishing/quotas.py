@@ -73,12 +73,23 @@ def kind_for(target: PostTarget) -> str:
     return DEFAULT_KIND.get(platform, "post")
 
 
-def _usage_times(rule: QuotaRule, platform: str, account_id: int, start: datetime, end: datetime) -> list[datetime]:
-    query = select(QuotaUsage.used_at).where(QuotaUsage.platform == platform, QuotaUsage.kind == rule.kind,
-                                             QuotaUsage.used_at > start, QuotaUsage.used_at <= end)
-    if rule.scope == "account":
-        query = query.where(QuotaUsage.account_id == account_id)
-    return sorted(db.session.scalars(query))
+def _in_window(rule: QuotaRule, platform: str, account_id: int, start: datetime, end: datetime) -> Any:
+    """SQL condition: the uses that count against `rule` in (start, end]."""
+    condition = ((QuotaUsage.platform == platform) & (QuotaUsage.kind == rule.kind)
+                 & (QuotaUsage.used_at > start) & (QuotaUsage.used_at <= end))
+    return condition & (QuotaUsage.account_id == account_id) if rule.scope == "account" else condition
+
+
+def _uses(rule: QuotaRule, platform: str, account_id: int, start: datetime, end: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(QuotaUsage)
+                             .where(_in_window(rule, platform, account_id, start, end))) or 0
+
+
+def _nth_newest_use(rule: QuotaRule, platform: str, account_id: int, start: datetime, end: datetime) -> datetime | None:
+    """The `rule.limit`-th newest use in (start, end]: the cap is reached, and one more call fits once
+    it leaves the window. None while fewer uses than the limit (one row read, never the whole window)."""
+    return db.session.scalar(select(QuotaUsage.used_at).where(_in_window(rule, platform, account_id, start, end))
+                             .order_by(QuotaUsage.used_at.desc()).offset(rule.limit - 1).limit(1))
 
 
 def earliest_allowed(account: SocialAccount, kind: str, at: datetime | None = None) -> datetime:
@@ -90,9 +101,9 @@ def earliest_allowed(account: SocialAccount, kind: str, at: datetime | None = No
         for rule in rules_for(account.platform):
             if rule.kind != kind:
                 continue
-            times = _usage_times(rule, account.platform, account.id, candidate - rule.window, candidate)
-            if len(times) >= rule.limit:
-                free_at = times[len(times) - rule.limit] + rule.window + timedelta(milliseconds=1)
+            nth = _nth_newest_use(rule, account.platform, account.id, candidate - rule.window, candidate)
+            if nth is not None:
+                free_at = nth + rule.window + timedelta(milliseconds=1)
                 if free_at > candidate:
                     candidate, moved = free_at, True
         if not moved:
@@ -150,7 +161,7 @@ def planning_forecast(account: SocialAccount, at: datetime, kind: str | None = N
     for rule in rules_for(account.platform):
         if rule.kind != kind:
             continue
-        used = len(_usage_times(rule, account.platform, account.id, at - rule.window, at + rule.window))
+        used = _uses(rule, account.platform, account.id, at - rule.window, at + rule.window)
         planned_query = (select(func.count()).select_from(PostTarget)
                          .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
                          .where(SocialAccount.platform == account.platform,

@@ -112,6 +112,25 @@ def test_quota_defers_to_earliest_allowed_time(app, factory, run_jobs):
     assert forecast[0].used == 2 and forecast[0].limit == 2 and forecast[0].over
 
 
+def test_quota_counts_the_limit_th_newest_use_per_account_and_per_app(app, factory):
+    app.config["WARTA_QUOTAS"] = {"recorder": [QuotaRule("account", timedelta(minutes=15), 2),
+                                               QuotaRule("app", timedelta(hours=1), 4)]}
+    desk = make_desk(factory, accounts=2)
+    mine, other = desk.accounts
+    now = utcnow()
+    for account, minutes in ((mine, 12), (mine, 8), (mine, 4), (other, 50), (other, 30)):
+        db.session.add(QuotaUsage(platform="recorder", account_id=account.id, kind="post",
+                                  used_at=now - timedelta(minutes=minutes)))
+    db.session.commit()
+    # Mine: three uses in 15 minutes, cap 2 → free when the second newest (8 min ago) leaves the window.
+    # The app: five uses in the hour, cap 4 → free when the fourth newest (30 min ago) leaves it: later.
+    expected = now - timedelta(minutes=30) + timedelta(hours=1)
+    assert abs((quotas.earliest_allowed(mine, "post", now) - expected).total_seconds()) < 1
+    app.config["WARTA_QUOTAS"] = {"recorder": [QuotaRule("account", timedelta(minutes=15), 2)]}
+    assert abs((quotas.earliest_allowed(mine, "post", now) - (now + timedelta(minutes=7))).total_seconds()) < 1
+    assert quotas.earliest_allowed(other, "post", now) == now  # its own window holds no use
+
+
 def test_health_and_metrics_need_operator(app, factory, client, run_jobs):
     desk = make_desk(factory)
     scheduled_post(factory, desk)
