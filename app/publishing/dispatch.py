@@ -38,7 +38,7 @@ class DispatchState:
     """What one dispatcher remembers between passes."""
 
     missing_since: dict[str, datetime] = field(default_factory=dict)
-    intermediate_seen: set[str] = field(default_factory=set)
+    popped_seen: set[str] = field(default_factory=set)  # jobs "queued" but in no queue list last pass
 
 
 def expire_overdue(now: datetime) -> int:
@@ -146,19 +146,22 @@ def repair(redis, state: DispatchState, now: datetime) -> dict[str, int]:
     processes = {claimant_process(w) for (_st, w) in statuses if w}
     processes |= {claimant_process(c) for _t, c in publishing if c}
     dead = _dead(state, _alive(redis, processes), now)
-    intermediate: set[str] = set()
+    # A job still "queued" but no longer waiting in its queue was popped by a worker that died before
+    # starting it (BLPOP across several queues takes it out of every list; BLMOVE leaves it in
+    # `:intermediate`). Seen so on two passes in a row, it is lost.
+    waiting: set[str] = set()
     for platform in {p for _t, _s, p in queued}:
-        intermediate |= {x.decode() for x in redis.lrange(f"rq:queue:publish-{platform}:intermediate", 0, -1)}
-    stuck_now = set()
+        waiting |= {x.decode() for x in redis.lrange(f"rq:queue:publish-{platform}", 0, -1)}
+    popped_now = set()
     lost = []
     for (target_id, seq, platform), jid, (status, worker) in zip(queued, job_ids, statuses, strict=True):
-        if jid in intermediate and status == "queued":
-            stuck_now.add(jid)
+        if status == "queued" and jid not in waiting:
+            popped_now.add(jid)
         if (status is None or status in ("failed", "stopped", "canceled", "finished")
                 or (status == "started" and worker and claimant_process(worker) in dead)
-                or (jid in stuck_now and jid in state.intermediate_seen)):
+                or (jid in popped_now and jid in state.popped_seen)):
             lost.append((target_id, seq, platform))
-    state.intermediate_seen = stuck_now
+    state.popped_seen = popped_now
     requeue = []
     for target_id, seq, platform in lost:
         row = db.session.execute(
