@@ -11,6 +11,7 @@ database number.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 from collections.abc import Iterator
@@ -161,15 +162,39 @@ def app(app_config: dict) -> Iterator:
         db.engine.dispose()
 
 
+_teardowns = itertools.count(1)
+#: Every this many tests a PostgreSQL teardown TRUNCATEs instead, clearing the dead rows DELETE leaves
+#: (autovacuum may be off, as on this machine).
+TRUNCATE_EVERY = 200
+
+
 def _empty_all_tables(db) -> None:
+    """Empty every table and restart the ids the test used.
+
+    On PostgreSQL a TRUNCATE costs ~100–250 ms whatever it names (new files, synced at commit), while
+    deleting the few rows a test wrote costs milliseconds: DELETE from the tables that have rows
+    (children first), then restart the sequences that moved.
+    """
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+        if conn.dialect.name != "postgresql":
             for table in tables:
                 conn.execute(table.delete())
+            return
+        if next(_teardowns) % TRUNCATE_EVERY == 0:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        used = set(conn.execute(text(" UNION ALL ".join(
+            f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608 - the models' own names
+            for t in tables))).scalars())
+        for table in tables:
+            if table.name in used:
+                conn.execute(table.delete())
+        advanced = conn.execute(text("SELECT sequencename FROM pg_sequences "
+                                     "WHERE schemaname = current_schema() AND last_value IS NOT NULL")).scalars()
+        for sequence in advanced.all():
+            conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture
