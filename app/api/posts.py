@@ -28,6 +28,7 @@ from app.posts import services
 from app.posts.campaigns import (
     NOT_USABLE,
     offer_campaigns,
+    usable_by,
     usable_campaign,
     visible_campaign_or_404,
     visible_campaigns_query,
@@ -223,7 +224,7 @@ def campaigns(args: dict[str, Any]) -> dict[str, Any]:
         organisation = get_scoped_or_404(Organisation, args["org_id"], current_user)
     query = visible_campaigns_query(current_user, organisation)
     if args["usable"] and organisation is not None:
-        query = query.where(Campaign.organisation_id.in_(organisation.ancestor_ids), Campaign.archived.is_(False))
+        query = query.where(usable_by(organisation))
     return paginate(query, args, dump_campaign)
 
 

@@ -18,8 +18,8 @@ from app.calendar import services
 from app.calendar.services import Filters
 from app.extensions import db
 from app.forms_common import LocalTimeError, local_input_value, parse_local
-from app.models import Campaign, Organisation, Post, Role, SocialAccount, utcnow
-from app.posts.campaigns import visible_campaign_or_404, visible_campaigns_query
+from app.models import Organisation, Post, Role, SocialAccount, utcnow
+from app.posts.campaigns import campaign_filter_options, visible_campaign_or_404
 from app.publishing import lifecycle
 from app.tenancy import get_scoped_or_404, has_role, has_role_anywhere, scoped
 
@@ -129,10 +129,7 @@ def index() -> str:
     accounts, too_many_accounts = _account_choices(filters)
     platforms = db.session.scalars(scoped(SocialAccount, current_user).with_only_columns(
         SocialAccount.platform).distinct().order_by(SocialAccount.platform)).all()
-    campaigns = db.session.execute(visible_campaigns_query(current_user, filters.organisation)
-                                   .join(Organisation, Organisation.id == Campaign.organisation_id)
-                                   .with_only_columns(Campaign.id, Campaign.name, Campaign.archived,
-                                                      Organisation.name.label("organisation"))).all()
+    campaigns = campaign_filter_options(current_user, filters.organisation)
     months = {(d.day.year, d.day.month) for d in grid}
     args = _filter_args(filters)
     return render_template(

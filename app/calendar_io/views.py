@@ -7,16 +7,15 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import audit
 from app.accounts.services import visible_accounts
 from app.calendar_io import export, filters, importer
 from app.extensions import db
-from app.models import AccountStatus, Campaign, Organisation, Post, PostState, PostTarget, Role, TargetState, utcnow
+from app.models import AccountStatus, Organisation, Post, PostState, PostTarget, Role, TargetState, utcnow
 from app.posts import services as post_services
-from app.posts.campaigns import visible_campaigns_query
+from app.posts.campaigns import campaign_filter_options
 from app.publishing import lifecycle
 from app.tenancy import get_scoped_or_404, scoped, visible_organisation_ids
 
@@ -78,8 +77,7 @@ def targets() -> str:
         post_args={k: v for k, v in chosen.query_args().items() if k != "state"},  # target states are not post states
         organisations=list(db.session.scalars(scoped(Organisation, current_user).order_by(Organisation.name))),
         accounts=accounts, platforms=sorted({a.platform for a in accounts}), here=request.full_path.rstrip("?"),
-        campaigns=list(db.session.scalars(visible_campaigns_query(current_user, chosen.organisation)
-                                          .options(selectinload(Campaign.organisation)))),
+        campaigns=campaign_filter_options(current_user, chosen.organisation),
     )
 
 

@@ -50,9 +50,13 @@ def usable_campaigns(organisation: Organisation) -> list[Campaign]:
     Deliberately not `scoped()`: an OPD admin uses the Pemda's campaigns without a role there;
     only campaigns on the organisation's own path to the root are returned.
     """
-    return list(db.session.scalars(
-        select(Campaign).where(Campaign.organisation_id.in_(organisation.ancestor_ids), Campaign.archived.is_(False))
-        .order_by(Campaign.name, Campaign.id)))
+    query = select(Campaign).where(usable_by(organisation)).order_by(Campaign.name, Campaign.id)
+    return list(db.session.scalars(query))
+
+
+def usable_by(organisation: Organisation) -> Any:
+    """SQL condition: campaigns a post of `organisation` may carry (its own and its ancestors', not archived)."""
+    return Campaign.organisation_id.in_(organisation.ancestor_ids) & Campaign.archived.is_(False)
 
 
 def usable_campaign(organisation: Organisation, campaign_id: int) -> Campaign | None:
@@ -88,6 +92,14 @@ def visible_campaigns_query(user: User, within: Organisation | None = None) -> S
         query = query.where(or_(Campaign.organisation_id.in_(subtree),
                                 Campaign.organisation_id.in_(within.ancestor_ids)))
     return query.order_by(Campaign.archived, Campaign.name, Campaign.id)
+
+
+def campaign_filter_options(user: User, within: Organisation | None = None) -> list[Any]:
+    """Rows (id, name, archived, organisation name) for a page's campaign filter select."""
+    return list(db.session.execute(visible_campaigns_query(user, within)
+                                   .join(Organisation, Organisation.id == Campaign.organisation_id)
+                                   .with_only_columns(Campaign.id, Campaign.name, Campaign.archived,
+                                                      Organisation.name.label("organisation"))))
 
 
 def visible_campaign_or_404(user: User, campaign_id: int) -> Campaign:

@@ -15,7 +15,7 @@ from app.accounts.services import active_accounts_in_subtree
 from app.extensions import db
 from app.forms_common import ConfirmForm, form_page, local_input_value
 from app.media import MediaRejected, store_upload
-from app.models import Campaign, Organisation, Post, PostState, Role, TemplateKind
+from app.models import Organisation, Post, PostState, Role, TemplateKind
 from app.posts import campaigns as campaign_services
 from app.posts import composer, services
 from app.posts import templates as template_services
@@ -44,10 +44,7 @@ def index() -> str:
     query = services.posts_query(current_user, organisation, state, campaign.id if campaign else None)
     posts = list(db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
     organisations = list(db.session.scalars(scoped(Organisation, current_user).order_by(Organisation.name)))
-    campaigns = db.session.execute(campaign_services.visible_campaigns_query(current_user, organisation)
-                                   .join(Organisation, Organisation.id == Campaign.organisation_id)
-                                   .with_only_columns(Campaign.id, Campaign.name, Campaign.archived,
-                                                      Organisation.name.label("organisation"))).all()
+    campaigns = campaign_services.campaign_filter_options(current_user, organisation)
     return render_template(
         "posts/index.html", posts=posts[:PAGE_SIZE], has_next=len(posts) > PAGE_SIZE, page=page,
         organisation=organisation, state=state, organisations=organisations, campaign=campaign,
