@@ -7,12 +7,16 @@ should defer slow work (e-mail, webhooks) to background jobs.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
 Listener = Callable[..., None]
+T = TypeVar("T")
+_shared = threading.local()
 
 
 def add_listener(app: Flask, listener: Listener) -> None:
@@ -24,3 +28,27 @@ def emit(name: str, *, organisation_id: int | None = None, **payload: Any) -> No
     """Announce event `name` about `organisation_id` with JSON-serialisable `payload`."""
     for listener in current_app.extensions.get("warta_event_listeners", []):
         listener(name, organisation_id=organisation_id, payload=payload)
+
+
+@contextmanager
+def shared_lookups() -> Iterator[None]:
+    """Within: what listeners read through `lookup()` is read once for all the events emitted.
+
+    For one transaction announcing many events of the same kind (a publish job recording the
+    outcomes of all its targets); the rows looked up must not change inside it.
+    """
+    _shared.memo = {}
+    try:
+        yield
+    finally:
+        _shared.memo = None
+
+
+def lookup(key: tuple, read: Callable[[], T]) -> T:
+    """`read()`, or inside `shared_lookups()` the value an earlier event read under `key`."""
+    memo = getattr(_shared, "memo", None)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]

@@ -10,10 +10,12 @@ same tables for people; tests/app/publishing/test_lifecycle.py walks every row.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 
 from app import audit
 from app.events import emit
@@ -219,13 +221,27 @@ def current_approvals(post: Post) -> int:
 
 def is_approved_version(post: Post) -> bool:
     """Whether the post's current content version carries enough approvals (or a trusted skip)."""
-    decisions = db.session.execute(select(Approval.reviewer_id, Approval.decision).where(
-        Approval.post_id == post.id, Approval.content_version == post.content_version,
+    return post.id in approved_post_ids([post])
+
+
+def approved_post_ids(posts: Iterable[Post]) -> set[int]:
+    """The ids of those `posts` whose current content version is approved (one query for all)."""
+    versions = {post.id: post for post in posts}
+    if not versions:
+        return set()
+    rows = db.session.execute(select(Approval.post_id, Approval.reviewer_id, Approval.decision).where(
+        tuple_(Approval.post_id, Approval.content_version).in_([(p.id, p.content_version) for p in versions.values()]),
         Approval.decision.in_([Decision.APPROVED, Decision.TRUSTED_SKIP]))).all()
-    if any(decision == Decision.TRUSTED_SKIP for _reviewer, decision in decisions):
-        return True
-    approvers = {reviewer for reviewer, _decision in decisions}
-    return bool(approvers) and len(approvers) >= publishing_settings(post.organisation).approvals_required
+    approved: set[int] = set()
+    approvers: dict[int, set[int]] = defaultdict(set)
+    for post_id, reviewer_id, decision in rows:
+        if decision == Decision.TRUSTED_SKIP:
+            approved.add(post_id)
+        approvers[post_id].add(reviewer_id)
+    for post_id, reviewers in approvers.items():
+        if len(reviewers) >= publishing_settings(versions[post_id].organisation).approvals_required:
+            approved.add(post_id)
+    return approved
 
 
 def _content_snapshot(post: Post) -> dict[str, Any]:

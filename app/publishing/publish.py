@@ -19,13 +19,15 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select, tuple_, update
 from sqlalchemy.orm import joinedload
 
 import adapters
@@ -35,6 +37,7 @@ from adapters.base import (
     AdapterError,
     AuthExpired,
     Permanent,
+    PlatformAdapter,
     PublishJob,
     PublishResult,
     RateLimited,
@@ -42,14 +45,17 @@ from adapters.base import (
     Variant,
 )
 from app.crypto import decrypt_json
-from app.events import emit
+from app.events import emit, shared_lookups
 from app.extensions import db
 from app.influencers.services import apply_collaborations, record_target_published
 from app.media import media_item
 from app.models import (
     AccountStatus,
+    Hold,
     Organisation,
     Post,
+    PostCollaboration,
+    PostMedia,
     PostState,
     PostTarget,
     SocialAccount,
@@ -57,7 +63,7 @@ from app.models import (
     utcnow,
 )
 from app.publishing import hooks, lifecycle, metrics, native, quotas
-from app.publishing.holds import hold_for_target
+from app.publishing.holds import active_holds, hold_for_target
 from app.security.gate import blocking_reason
 from plugins import post_problems
 
@@ -144,48 +150,52 @@ class Claimed:
 
 def publish_target(target_id: int, seq: int) -> str:
     """The whole publish step for one target; returns the outcome (for logs and tests)."""
-    with metrics.batched():
-        return _publish_target(target_id, seq)
+    return publish_targets([(target_id, seq)])[0]
 
 
 def publish_targets(pairs: list[tuple[int, int]]) -> list[str]:
-    """Publish the targets of one job in turn, each claimed and recorded on its own.
+    """Publish the targets of one job: claimed in one transaction, the platform calls made at the
+    same time (one thread per call), the outcomes recorded in one transaction.
 
-    A worker that dies part-way leaves the rest `queued` under a job the dispatcher's repair sees
-    as dead, and re-enqueues them; the one in flight becomes `unconfirmed` as usual.
+    A worker that dies during the calls leaves its targets `publishing`; the dispatcher sees the
+    claimant is gone and marks them `unconfirmed`, and the reconciler asks the platform.
     """
-    outcomes = []
     with metrics.batched():
-        for target_id, seq in pairs:
-            outcomes.append(_publish_target(target_id, seq))
-            db.session.expunge_all()  # each target starts from fresh rows
+        claims = claim_many(pairs, claimant())
+        outcomes: list[str] = [claimed if isinstance(claimed, str) else "" for claimed in claims]
+        ready: list[tuple[int, Claimed, PlatformAdapter]] = []
+        for index, claimed in enumerate(claims):
+            if isinstance(claimed, str):
+                continue
+            adapter = adapters.get_adapter(claimed.platform)
+            stopped = _before_call(claimed, adapter)
+            if stopped is not None:
+                outcomes[index] = stopped
+            else:
+                ready.append((index, claimed, adapter))
+        calls = [(claimed, adapter) for _index, claimed, adapter in ready]
+        answers, interrupted = _call_all(calls)
+        recorded = _record_together([(claimed, answer) for (claimed, _a), answer in zip(calls, answers, strict=True)])
+        for (index, _claimed, _adapter), outcome in zip(ready, recorded, strict=True):
+            outcomes[index] = outcome
+    if interrupted is not None:  # a job timeout or shutdown: recorded as unknown outcomes, then raised
+        raise interrupted
     return outcomes
 
 
-def _publish_target(target_id: int, seq: int) -> str:
-    who = claimant()
-    claimed = claim(target_id, seq, who)
-    if isinstance(claimed, str):
-        return claimed
-    log = {"target_id": target_id, "seq": seq, "platform": claimed.platform}
-    adapter = adapters.get_adapter(claimed.platform)
+def _before_call(claimed: Claimed, adapter: PlatformAdapter) -> str | None:
+    """The last checks before the platform call; an outcome string when the call must not happen."""
     try:  # a read, not a post: its typed errors map like the publish call's, and nothing can be unconfirmed
         live_full_until = quotas.live_deferral(adapter, claimed.job.account, utcnow())
-    except RateLimited as exc:
-        return finish_deferred(claimed, exc.retry_at, "rate_limited", exc.platform_message)
-    except Transient as exc:
-        return finish_transient(claimed, exc)
-    except AuthExpired as exc:
-        return finish_auth_expired(claimed, exc)
-    except Permanent as exc:
-        return finish_permanent(claimed, exc.platform_message)
+    except AdapterError as exc:
+        return _record(claimed, exc)
     if live_full_until is not None:  # e.g. Instagram's content_publishing_limit says the cap is reached
         metrics.count_quota_deferral(claimed.platform)
         return finish_deferred(claimed, live_full_until, "quota", "live publishing limit reached")
-    call_started = utcnow()
     if claimed.scheduled_at is not None:
-        metrics.observe_dispatch_lag(claimed.platform, (call_started - claimed.scheduled_at).total_seconds())
-    logger.info("platform call starting", extra=log)
+        metrics.observe_dispatch_lag(claimed.platform, (utcnow() - claimed.scheduled_at).total_seconds())
+    logger.info("platform call starting", extra={"target_id": claimed.target_id, "seq": claimed.seq,
+                                                 "platform": claimed.platform})
     # Single call site for the plugin hooks before_publish / after_publish (app.publishing.hooks).
     problems = adapter.validate(claimed.job.variant)  # e.g. the post lost its media after approval
     if problems:
@@ -193,76 +203,206 @@ def _publish_target(target_id: int, seq: int) -> str:
     veto = hooks.before_publish(claimed.target_id, claimed.job)
     if veto is not None:
         return finish_vetoed(claimed, veto)
+    return None
+
+
+Answer = PublishResult | BaseException
+
+
+def _call(claimed: Claimed, adapter: PlatformAdapter) -> tuple[Answer, float]:
+    """The platform call and its duration; whatever it raises is returned, for `_record` to map."""
     started = time.monotonic()
     try:
-        result = adapter.publish(claimed.job)
-    except RateLimited as exc:
-        return finish_deferred(claimed, exc.retry_at, "rate_limited", exc.platform_message)
-    except Transient as exc:
-        return finish_transient(claimed, exc)
-    except AuthExpired as exc:
-        return finish_auth_expired(claimed, exc)
-    except Permanent as exc:
-        return finish_permanent(claimed, exc.platform_message)
-    except BaseException as exc:  # OutcomeUnknown, job timeout, adapter bug, shutdown: it may have gone out
-        outcome = finish_unconfirmed(claimed, repr(exc))
-        if not isinstance(exc, Exception):
-            raise
-        return outcome
+        return adapter.publish(claimed.job), time.monotonic() - started
+    except BaseException as exc:  # OutcomeUnknown, a timeout, an adapter bug: _record decides
+        return exc, time.monotonic() - started
+
+
+def _call_all(calls: list[tuple[Claimed, PlatformAdapter]]) -> tuple[list[Answer], BaseException | None]:
+    """Make the calls at the same time, one thread each (a platform call is mostly waiting).
+
+    If this thread is interrupted meanwhile (the job's timeout, a shutdown), a call that has not
+    answered yet counts as an unknown outcome; the interruption is returned, to be raised once
+    every answer is recorded.
+    """
+    done: list[tuple[Answer, float] | None] = [None] * len(calls)
+    interrupted: BaseException | None = None
+    if len(calls) == 1:
+        done[0] = _call(*calls[0])
+    elif calls:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def call(index: int) -> None:
+            with app.app_context():  # adapters may translate messages
+                done[index] = _call(*calls[index])
+
+        name = threading.current_thread().name
+        threads = [threading.Thread(target=call, args=(i,), name=f"{name}-call{i}", daemon=True)
+                   for i in range(len(calls))]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                while thread.is_alive():  # a bounded wait: a job timeout (raised in this thread) gets through
+                    thread.join(0.05)
+        except BaseException as exc:  # recorded as unknown outcomes, raised after recording
+            interrupted = exc
+    answers: list[Answer] = []
+    for (claimed, _adapter), answered in zip(calls, done, strict=True):
+        if answered is None:
+            answers.append(interrupted or RuntimeError("the platform call did not finish"))
+            continue
+        answers.append(answered[0])
+        metrics.observe_publish_latency(claimed.platform, answered[1])
+    return answers, interrupted
+
+
+def _record(claimed: Claimed, answer: Answer) -> str:
+    """Map the call's answer (or typed error) to the target's new state."""
+    if isinstance(answer, PublishResult):
+        return finish_published(claimed, answer)
+    if isinstance(answer, RateLimited):
+        return finish_deferred(claimed, answer.retry_at, "rate_limited", answer.platform_message)
+    if isinstance(answer, Transient):
+        return finish_transient(claimed, answer)
+    if isinstance(answer, AuthExpired):
+        return finish_auth_expired(claimed, answer)
+    if isinstance(answer, Permanent):
+        return finish_permanent(claimed, answer.platform_message)
+    return finish_unconfirmed(claimed, repr(answer))  # OutcomeUnknown, timeout, adapter bug: it may have gone out
+
+
+def _record_together(items: list[tuple[Claimed, Answer]]) -> list[str]:
+    """Record the answers in one transaction (one by one if that fails), then run `after_publish`."""
+    if not items:
+        return []
+    try:
+        with _together() as counts:
+            outcomes = [_record(claimed, answer) for claimed, answer in items]
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        logger.exception("recording the outcomes together failed; recording them one by one")
+        outcomes = [_record(claimed, answer) for claimed, answer in items]
+    else:
+        for platform, outcome in counts:
+            metrics.count_publish(platform, outcome)
+    for (claimed, answer), outcome in zip(items, outcomes, strict=True):
+        if outcome == "published" and isinstance(answer, PublishResult):
+            hooks.after_publish(claimed.target_id, answer)
+        elif isinstance(answer, BaseException) and not isinstance(answer, Exception):
+            raise answer  # KeyboardInterrupt / SystemExit during the call: recorded as unconfirmed first
+    return outcomes
+
+
+_recording = threading.local()
+
+
+@contextmanager
+def _together() -> Iterator[list[tuple[str, str]]]:
+    """Inside: outcomes share the current transaction (no commit, no rollback per target) and
+    their metric counts are collected, to be sent only once the caller committed."""
+    db.session.rollback()  # a fresh transaction: the claim's is committed
+    _recording.counts = []
+    try:
+        with shared_lookups():  # e.g. the author and their notification preferences, read once
+            yield _recording.counts
     finally:
-        metrics.observe_publish_latency(claimed.platform, time.monotonic() - started)
-    outcome = finish_published(claimed, result)
-    if outcome == "published":
-        hooks.after_publish(claimed.target_id, result)
-    return outcome
+        _recording.counts = None
+
+
+def _recording_together() -> bool:
+    return getattr(_recording, "counts", None) is not None
 
 
 def claim(target_id: int, seq: int, who: str) -> Claimed | str:
     """Compare-and-set `queued → publishing` and re-check everything; a string says why not."""
+    return claim_many([(target_id, seq)], who)[0]
+
+
+def claim_many(pairs: list[tuple[int, int]], who: str) -> list[Claimed | str]:
+    """Claim several targets in one transaction: one conditional UPDATE moves every `(id, seq)`
+    still `queued` at that `dispatch_seq` to `publishing` (a second or stale job claims nothing),
+    then each is re-checked (approval, holds, deadline, never early, account, quotas)."""
     now = utcnow()
-    claimed = db.session.execute(
+    seqs = dict(pairs)
+    taken = set(db.session.scalars(
         update(PostTarget)
-        .where(PostTarget.id == target_id, PostTarget.state == T.QUEUED, PostTarget.dispatch_seq == seq)
+        .where(PostTarget.state == T.QUEUED, tuple_(PostTarget.id, PostTarget.dispatch_seq).in_(list(seqs.items())))
         .values(state=T.PUBLISHING, claimed_at=now, claimed_by=who, attempts=PostTarget.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+        .returning(PostTarget.id).execution_options(synchronize_session=False)))
+    for target_id in seqs.keys() - taken:
+        logger.info("not claimed: already taken or stale job", extra={"target_id": target_id, "seq": seqs[target_id]})
+    if not taken:
         db.session.rollback()
-        logger.info("not claimed: already taken or stale job", extra={"target_id": target_id, "seq": seq})
-        return "not_claimed"
-    target = db.session.scalar(_with_relations(select(PostTarget).where(PostTarget.id == target_id))
-                               .execution_options(populate_existing=True))
+        return ["not_claimed"] * len(pairs)
+    batch = _ClaimBatch.load(taken)
+    results = [_check_claimed(batch.targets[t], s, who, now, batch) if t in taken else "not_claimed" for t, s in pairs]
+    db.session.commit()
+    return results
+
+
+@dataclass
+class _ClaimBatch:
+    """What the re-checks of the claimed targets share, each read once for all of them."""
+
+    targets: dict[int, PostTarget]
+    holds: list[Hold]
+    approved: set[int]
+    collaborated: set[int]
+    locked_accounts: dict[int, SocialAccount]
+
+    @classmethod
+    def load(cls, target_ids: set[int]) -> _ClaimBatch:
+        targets = {target.id: target for target in db.session.scalars(
+            _with_relations(select(PostTarget).where(PostTarget.id.in_(target_ids)))
+            .execution_options(populate_existing=True))}
+        posts = {target.post_id: target.post for target in targets.values()}
+        collaborated = set(db.session.scalars(select(PostCollaboration.post_id).distinct()
+                                              .where(PostCollaboration.post_id.in_(posts))))
+        # Accounts whose quota caps apply are locked, in id order, for the whole claim (PostgreSQL
+        # serialises the quota checks of one account; SQLite has one writer anyway).
+        capped = sorted({target.account_id for target in targets.values()
+                         if quotas.applies(target.account.platform, quotas.kind_for(target))})
+        locked: dict[int, SocialAccount] = {}
+        if capped:
+            query = select(SocialAccount).where(SocialAccount.id.in_(capped)).order_by(SocialAccount.id)
+            if _for_update():
+                query = query.with_for_update()
+            locked = {account.id: account for account in db.session.scalars(query)}
+        return cls(targets, active_holds(), lifecycle.approved_post_ids(posts.values()), collaborated, locked)
+
+
+def _check_claimed(target: PostTarget, seq: int, who: str, now: datetime, batch: _ClaimBatch) -> Claimed | str:
     from app import audit
 
     audit.record("target.publishing", target, organisation_id=target.post.organisation_id,
                  before={"state": T.QUEUED}, after={"state": T.PUBLISHING, "claimant": who})
-    reason = _blocked(target, now)
+    reason = _blocked(target, now, holds=batch.holds, approved=target.post_id in batch.approved)
     if reason is not None:
-        db.session.commit()
-        logger.info("not published: %s", reason, extra={"target_id": target_id, "seq": seq})
+        logger.info("not published: %s", reason, extra={"target_id": target.id, "seq": seq})
         return reason
     kind = quotas.kind_for(target)
-    account = target.account
-    if quotas.applies(account.platform, kind):
-        account = _lock_account(target.account_id)
-        allowed_at = quotas.earliest_allowed(account, kind, now)
+    account = batch.locked_accounts.get(target.account_id)
+    if account is not None and quotas.applies(account.platform, kind):
+        allowed_at = quotas.earliest_allowed(account, kind, now)  # sees this claim's earlier reservations
         if allowed_at > now:
             _defer(target, allowed_at, "quota")
             metrics.count_quota_deferral(account.platform)
-            db.session.commit()
             return "deferred_quota"
         quotas.reserve(target, kind, now)
     # Past the re-checks before its time: a native handover (the platform holds it until then).
     handover = target.due_at is not None and now < target.due_at
-    result = Claimed.of(target, seq, who, build_job(target, native=handover))
-    db.session.commit()
-    return result
+    job = build_job(target, native=handover, collaborations=target.post_id in batch.collaborated)
+    return Claimed.of(target, seq, who, job)
 
 
 def _with_relations(query: Select) -> Select:
-    """Load the target's post, its organisation and author, and the account in the same query."""
+    """Load the target's post, its organisation and author, and the account in the same query
+    (the post's media in one more)."""
     post = joinedload(PostTarget.post, innerjoin=True)
     return query.options(post.joinedload(Post.organisation, innerjoin=True), post.joinedload(Post.author),
+                         post.selectinload(Post.media_links).joinedload(PostMedia.media),
                          joinedload(PostTarget.account, innerjoin=True))
 
 
@@ -270,23 +410,16 @@ def _for_update() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _lock_account(account_id: int) -> SocialAccount:
-    query = select(SocialAccount).where(SocialAccount.id == account_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()  # serialises quota checks of one account
-    return db.session.scalar(query)
-
-
-def _blocked(target: PostTarget, now: datetime) -> str | None:
+def _blocked(target: PostTarget, now: datetime, holds: list[Hold], approved: bool) -> str | None:
     """Apply the re-checks after the claim; returns a reason when the target must not go out now."""
     post = target.post
     if target.deadline_at is not None and now > target.deadline_at:
         lifecycle.expire_target(target, "too_late", human_error("too_late"))
         return "expired"
-    if post.state != PostState.SCHEDULED or not lifecycle.is_approved_version(post):
+    if post.state != PostState.SCHEDULED or not approved:
         lifecycle.move_target(target, T.SCHEDULED, reason="not_approved_now")
         return "not_approved"
-    hold = hold_for_target(target)
+    hold = hold_for_target(target, holds)
     if hold is not None:
         lifecycle.move_target(target, T.HELD, reason=f"hold:{hold.id}")
         return "held"
@@ -329,11 +462,11 @@ def _defer(target: PostTarget, when: datetime, reason: str) -> None:
     wake_dispatcher_after_commit()
 
 
-def build_job(target: PostTarget, native: bool = False) -> PublishJob:
+def build_job(target: PostTarget, native: bool = False, collaborations: bool = True) -> PublishJob:
     """Plain data for the adapter: the platform's variant, media and decrypted credentials.
 
     `native`: the platform is to hold it until `scheduled_at` (`options["native_schedule"]`, which
-    only the pipeline sets).
+    only the pipeline sets). `collaborations=False`: the caller knows the post has none.
     """
     post, account = target.post, target.account
     variant_data = post.variants.get(account.platform) or {}
@@ -342,12 +475,12 @@ def build_job(target: PostTarget, native: bool = False) -> PublishJob:
         options["native_schedule"] = True
     media = tuple(media_item(link.media) for link in post.media_links)  # fresh signed public URLs
     credentials = decrypt_json(account.credentials_encrypted) if account.credentials_encrypted else {}
+    variant = Variant(text=post.body_for(account.platform), media=media, title=variant_data.get("title", post.title),
+                      options=options)
     return PublishJob(
         target_id=target.id,
         account=AccountRef(account.id, account.external_id, account.handle, credentials),
-        variant=apply_collaborations(post, account.platform, Variant(
-            text=post.body_for(account.platform), media=media, title=variant_data.get("title", post.title),
-            options=options)),
+        variant=apply_collaborations(post, account.platform, variant) if collaborations else variant,
         idempotency_marker=f"warta-{target.id}",
         scheduled_at=target.due_at,
     )
@@ -365,11 +498,13 @@ _SOURCES = (T.PUBLISHING, T.UNCONFIRMED)
 def _settle(claimed: Claimed, new: str, *, reason: str, error: str | None = None,
             values: dict | None = None, release_quota: bool = True, sources: tuple[str, ...] = _SOURCES) -> bool:
     """Record one outcome (state, audit, quota release); False when the target moved on meanwhile."""
-    db.session.rollback()  # a fresh transaction: the claim's is committed
+    if not _recording_together():
+        db.session.rollback()  # a fresh transaction: the claim's is committed
     source = lifecycle.move_target_if(claimed.target_id, claimed.seq, claimed.organisation_id, new, sources,
                                       reason=reason, error=error, values=values)
     if source is None:
-        db.session.rollback()
+        if not _recording_together():
+            db.session.rollback()
         logger.warning("outcome not recorded: target moved on meanwhile", extra={"target_id": claimed.target_id})
         return False
     if release_quota:
@@ -387,6 +522,9 @@ def _emit(claimed: Claimed, name: str, **payload: object) -> None:
 
 
 def _done(claimed: Claimed, outcome: str, metric: str | None = None) -> str:
+    if _recording_together():  # counted once the caller commits
+        _recording.counts.append((claimed.platform, metric or outcome))
+        return outcome
     metrics.count_publish(claimed.platform, metric or outcome)
     db.session.commit()
     return outcome
@@ -494,7 +632,8 @@ def finish_vetoed(claimed: Claimed, reason: str) -> str:
     """A plugin said "not now" (e.g. an election quiet period): hold the target with its reason."""
     if not _settle(claimed, T.HELD, reason="plugin_veto", error=reason):
         return "lost_race"
-    db.session.commit()
+    if not _recording_together():
+        db.session.commit()
     logger.info("held by a plugin: %s", reason, extra={"target_id": claimed.target_id})
     return "held"
 

@@ -23,6 +23,7 @@ from wtforms.validators import URL
 
 from app import audit
 from app.crypto import encrypt_text
+from app.events import lookup
 from app.extensions import db
 from app.forms_common import ConfirmForm, MultiCheckboxField, form_page, max_length, required
 from app.models import (
@@ -101,23 +102,26 @@ def recipients(name: str, organisation: Organisation | None, payload: dict[str, 
     _label, roles, tell_author = EVENTS[name]
     users: dict[int, User] = {}
     if organisation is not None and roles:
-        for user in db.session.scalars(
+        members = lookup(("members", organisation.id, tuple(roles)), lambda: list(db.session.scalars(
             select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id.in_(organisation.ancestor_ids), Membership.role.in_(roles))
-        ):
+            .where(Membership.organisation_id.in_(organisation.ancestor_ids), Membership.role.in_(roles)))))
+        for user in members:
             users[user.id] = user
     author_id = payload.get("author_id")
     if tell_author and isinstance(author_id, int):
-        author = db.session.get(User, author_id)
+        author = lookup(("user", author_id), lambda: db.session.get(User, author_id))
         if author is not None:
             users[author.id] = author
     return [users[k] for k in sorted(users) if getattr(users[k], "active", True)]
 
 
 def _preferences(user_ids: list[int], name: str) -> dict[int, NotificationPreference]:
-    rows = db.session.scalars(select(NotificationPreference).where(
-        NotificationPreference.user_id.in_(user_ids), NotificationPreference.event == name))
-    return {row.user_id: row for row in rows}
+    def read() -> dict[int, NotificationPreference]:
+        rows = db.session.scalars(select(NotificationPreference).where(
+            NotificationPreference.user_id.in_(user_ids), NotificationPreference.event == name))
+        return {row.user_id: row for row in rows}
+
+    return lookup(("preferences", tuple(user_ids), name), read)
 
 
 @hookimpl
@@ -127,7 +131,8 @@ def warta_event(name: str, organisation_id: int | None, payload: dict[str, Any])
 
     if name not in EVENTS:
         return
-    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+    organisation = (lookup(("organisation", organisation_id), lambda: db.session.get(Organisation, organisation_id))
+                    if organisation_id else None)
     users = recipients(name, organisation, payload)
     prefs = _preferences([u.id for u in users], name)
     email_on = bool(current_app.config["WARTA_SMTP_HOST"])
@@ -143,8 +148,9 @@ def warta_event(name: str, organisation_id: int | None, payload: dict[str, Any])
             enqueue_after_commit("workers.notifications.send_notification_email", notification.id)
     if organisation is not None:
         event_id = str(uuid.uuid4())
-        for webhook in db.session.scalars(select(Webhook).where(
-                Webhook.organisation_id.in_(organisation.ancestor_ids), Webhook.active.is_(True))):
+        receivers = lookup(("webhooks", organisation.id), lambda: list(db.session.scalars(select(Webhook).where(
+            Webhook.organisation_id.in_(organisation.ancestor_ids), Webhook.active.is_(True)))))
+        for webhook in receivers:
             if not webhook.events or name in webhook.events:
                 enqueue_after_commit("workers.notifications.deliver_webhook", webhook.id, name, organisation_id,
                                      payload, event_id, retry=webhook_retry())

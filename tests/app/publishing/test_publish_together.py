@@ -1,0 +1,151 @@
+"""A shared publish job (app/publishing/publish.py `publish_targets`): its targets are claimed in one
+transaction, their platform calls made at the same time, their outcomes recorded in one transaction."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from rq.timeouts import JobTimeoutException, TimerDeathPenalty
+from sqlalchemy import event, select
+
+from adapters.base import Permanent
+from app.extensions import db
+from app.models import AuditEvent, PostTarget, TargetState
+from app.publishing import dispatch, publish
+from app.redis_conn import get_redis
+from tests.app.publishing.helpers import make_desk, scheduled_post
+from tests.pipeline_adapters import RecordingAdapter, read_records
+
+
+def _queued_pairs(factory, accounts: int) -> list[tuple[int, int]]:
+    desk = make_desk(factory, accounts=accounts)
+    scheduled_post(factory, desk)
+    assert dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)["queued"] == accounts
+    return [(t.id, t.dispatch_seq) for t in db.session.scalars(select(PostTarget).order_by(PostTarget.id))]
+
+
+def _states() -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(PostTarget.state).order_by(PostTarget.id)))
+
+
+def test_the_calls_of_a_shared_job_are_made_at_the_same_time(app, factory, monkeypatch, tmp_path):
+    pairs = _queued_pairs(factory, 4)
+    # Each call waits until all four are in flight: made one after another, the first would time out.
+    everyone_calling = threading.Barrier(4, timeout=10)
+    original = RecordingAdapter.publish
+
+    def publish_when_all_call(self, job):
+        everyone_calling.wait()
+        return original(self, job)
+
+    monkeypatch.setattr(RecordingAdapter, "publish", publish_when_all_call)
+    assert publish.publish_targets(pairs) == ["published"] * 4
+    assert _states() == [TargetState.PUBLISHED] * 4
+    markers = sorted(r["marker"] for r in read_records(str(tmp_path / "platform.log")))
+    assert markers == sorted(f"warta-{target_id}" for target_id, _seq in pairs)
+
+
+#: Statements one job with six targets sends (claim, calls, outcomes).
+STATEMENTS_FOR_SIX = {"postgresql": 29, "sqlite": 34}
+
+
+def test_a_shared_job_claims_and_records_once_for_all_its_targets(app, factory):
+    pairs = _queued_pairs(factory, 6)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split())[:80])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert publish.publish_targets(pairs) == ["published"] * 6
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    # One claim UPDATE for all six; one outcome UPDATE each (each is conditional on its own row).
+    assert sum(s.startswith("UPDATE") for s in statements) == 1 + 6
+    # Six separate jobs cost 6 × 14 = 84 (test_publish_outcomes.py). Here: the claim reads each kind of
+    # row once for all six; each outcome is its UPDATE and two INSERTs (audit, the author's notification;
+    # SQLite also inserts the claim's audit rows one by one). When a change moves this on purpose, say why.
+    assert len(statements) == STATEMENTS_FOR_SIX[db.engine.dialect.name], "\n".join(statements)
+    audited = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "PostTarget")).all()
+    assert sorted(audited) == sorted(["target.publishing"] * 6 + ["target.published"] * 6)
+
+
+def test_a_stale_or_taken_target_in_a_shared_job_is_skipped_and_the_rest_published(app, factory):
+    pairs = _queued_pairs(factory, 3)
+    stale = (pairs[1][0], pairs[1][1] + 1)  # a newer job owns this target
+    outcomes = publish.publish_targets([pairs[0], stale, pairs[2]])
+    assert outcomes == ["published", "not_claimed", "published"]
+    assert _states() == [TargetState.PUBLISHED, TargetState.QUEUED, TargetState.PUBLISHED]
+
+
+def test_each_target_of_a_shared_job_gets_its_own_outcome(app, factory, monkeypatch):
+    pairs = _queued_pairs(factory, 3)
+    refused = f"warta-{pairs[1][0]}"
+    original = RecordingAdapter.publish
+
+    def refuse_one(self, job):
+        if job.idempotency_marker == refused:
+            raise Permanent("Teks terlalu panjang")
+        return original(self, job)
+
+    monkeypatch.setattr(RecordingAdapter, "publish", refuse_one)
+    assert publish.publish_targets(pairs) == ["published", "failed", "published"]
+    assert _states() == [TargetState.PUBLISHED, TargetState.FAILED, TargetState.PUBLISHED]
+    failed = db.session.get(PostTarget, pairs[1][0])
+    assert "Teks terlalu panjang" in failed.last_error
+
+
+def test_a_target_moved_during_the_calls_does_not_undo_the_others(app, factory, monkeypatch):
+    pairs = _queued_pairs(factory, 3)
+    moved_id = pairs[0][0]
+    original = RecordingAdapter.publish
+
+    def someone_moves_the_first(self, job):
+        if job.target_id == moved_id:  # as if the dispatcher marked it unconfirmed and a reconcile requeued it
+            with db.engine.begin() as conn:
+                conn.execute(PostTarget.__table__.update().where(PostTarget.id == moved_id)
+                             .values(dispatch_seq=PostTarget.dispatch_seq + 1, state=TargetState.QUEUED))
+        return original(self, job)
+
+    monkeypatch.setattr(RecordingAdapter, "publish", someone_moves_the_first)
+    assert publish.publish_targets(pairs) == ["lost_race", "published", "published"]
+    assert _states() == [TargetState.QUEUED, TargetState.PUBLISHED, TargetState.PUBLISHED]
+
+
+def test_when_recording_together_fails_each_outcome_is_recorded_on_its_own(app, factory, monkeypatch):
+    pairs = _queued_pairs(factory, 3)
+    original = publish.finish_published
+    failures = iter([RuntimeError("database hiccup")])
+
+    def fail_once_together(claimed, result):
+        if publish._recording_together() and claimed.target_id == pairs[2][0]:
+            raise next(failures)
+        return original(claimed, result)
+
+    monkeypatch.setattr(publish, "finish_published", fail_once_together)
+    assert publish.publish_targets(pairs) == ["published"] * 3
+    assert _states() == [TargetState.PUBLISHED] * 3
+    published = db.session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "target.published")).all()
+    assert sorted(published) == sorted(str(target_id) for target_id, _seq in pairs)  # each once
+
+
+def test_a_job_timeout_during_the_calls_leaves_unanswered_calls_unconfirmed(app, factory, monkeypatch):
+    pairs = _queued_pairs(factory, 2)
+    slow_id = pairs[1][0]
+    release = threading.Event()
+    original = RecordingAdapter.publish
+
+    def one_call_hangs(self, job):
+        if job.target_id == slow_id:
+            release.wait(10)
+        return original(self, job)
+
+    monkeypatch.setattr(RecordingAdapter, "publish", one_call_hangs)
+    try:
+        with pytest.raises(JobTimeoutException), TimerDeathPenalty(1, JobTimeoutException, job_id="test"):
+            publish.publish_targets(pairs)
+    finally:
+        release.set()
+    assert _states() == [TargetState.PUBLISHED, TargetState.UNCONFIRMED]
