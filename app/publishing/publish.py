@@ -305,7 +305,9 @@ def _together() -> Iterator[list[tuple[str, str]]]:
     db.session.rollback()  # a fresh transaction: the claim's is committed
     _recording.counts = []
     try:
-        with shared_lookups():  # e.g. the author and their notification preferences, read once
+        # Rows added (audit events, notifications) are inserted together at the commit; the
+        # outcome UPDATEs do not depend on them.
+        with shared_lookups(), db.session.no_autoflush:  # shared: e.g. the author's notification preferences
             yield _recording.counts
     finally:
         _recording.counts = None
@@ -351,6 +353,7 @@ class _ClaimBatch:
     approved: set[int]
     collaborated: set[int]
     locked_accounts: dict[int, SocialAccount]
+    quota: quotas.QuotaTally
 
     @classmethod
     def load(cls, target_ids: set[int]) -> _ClaimBatch:
@@ -370,7 +373,8 @@ class _ClaimBatch:
             if _for_update():
                 query = query.with_for_update()
             locked = {account.id: account for account in db.session.scalars(query)}
-        return cls(targets, active_holds(), lifecycle.approved_post_ids(posts.values()), collaborated, locked)
+        return cls(targets, active_holds(), lifecycle.approved_post_ids(posts.values()), collaborated, locked,
+                   quotas.QuotaTally())
 
 
 def _check_claimed(target: PostTarget, seq: int, who: str, now: datetime, batch: _ClaimBatch) -> Claimed | str:
@@ -385,12 +389,11 @@ def _check_claimed(target: PostTarget, seq: int, who: str, now: datetime, batch:
     kind = quotas.kind_for(target)
     account = batch.locked_accounts.get(target.account_id)
     if account is not None and quotas.applies(account.platform, kind):
-        allowed_at = quotas.earliest_allowed(account, kind, now)  # sees this claim's earlier reservations
-        if allowed_at > now:
-            _defer(target, allowed_at, "quota")
+        if not batch.quota.allows_now(account, kind, now):
+            _defer(target, quotas.earliest_allowed(account, kind, now), "quota")  # autoflush: sees this claim's
             metrics.count_quota_deferral(account.platform)
             return "deferred_quota"
-        quotas.reserve(target, kind, now)
+        batch.quota.reserve(target, account, kind, now)
     # Past the re-checks before its time: a native handover (the platform holds it until then).
     handover = target.due_at is not None and now < target.due_at
     job = build_job(target, native=handover, collaborations=target.post_id in batch.collaborated)

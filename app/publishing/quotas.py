@@ -111,6 +111,35 @@ def earliest_allowed(account: SocialAccount, kind: str, at: datetime | None = No
     return candidate
 
 
+class QuotaTally:
+    """Whether calls fit the caps now, for the many targets of one claim transaction: each cap's
+    uses are counted once (one COUNT per cap and account), then this transaction's own
+    reservations are added in memory. The accounts must be locked by the caller."""
+
+    def __init__(self) -> None:
+        self._used: dict[tuple[str, QuotaRule, int | None], int] = {}
+
+    def _counted(self, account: SocialAccount, kind: str, now: datetime) -> list[tuple[tuple, QuotaRule]]:
+        counted = []
+        for rule in rules_for(account.platform):
+            if rule.kind != kind:
+                continue
+            key = (account.platform, rule, account.id if rule.scope == "account" else None)
+            if key not in self._used:
+                self._used[key] = _uses(rule, account.platform, account.id, now - rule.window, now)
+            counted.append((key, rule))
+        return counted
+
+    def allows_now(self, account: SocialAccount, kind: str, now: datetime) -> bool:
+        """True when one more call of `kind` at `now` stays within every cap (`earliest_allowed(…) == now`)."""
+        return all(self._used[key] < rule.limit for key, rule in self._counted(account, kind, now))
+
+    def reserve(self, target: PostTarget, account: SocialAccount, kind: str, now: datetime) -> None:
+        reserve(target, kind, now)
+        for key, _rule in self._counted(account, kind, now):
+            self._used[key] += 1
+
+
 def live_deferral(adapter: Any, account_ref: Any, now: datetime) -> datetime | None:
     """Ask an adapter that reads its live cap (`publishing_quota(account)` → {"used", "total",
     "window_seconds"} per adapters.base); when it is used up, try again in 15 minutes."""

@@ -3,6 +3,7 @@ transaction, their platform calls made at the same time, their outcomes recorded
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from rq.timeouts import JobTimeoutException, TimerDeathPenalty
@@ -10,7 +11,7 @@ from sqlalchemy import event, select
 
 from adapters.base import Permanent
 from app.extensions import db
-from app.models import AuditEvent, PostTarget, TargetState
+from app.models import AuditEvent, PostTarget, QuotaUsage, TargetState
 from app.publishing import dispatch, publish
 from app.redis_conn import get_redis
 from tests.app.publishing.helpers import make_desk, scheduled_post
@@ -47,7 +48,7 @@ def test_the_calls_of_a_shared_job_are_made_at_the_same_time(app, factory, monke
 
 
 #: Statements one job with six targets sends (claim, calls, outcomes).
-STATEMENTS_FOR_SIX = {"postgresql": 29, "sqlite": 34}
+STATEMENTS_FOR_SIX = {"postgresql": 19, "sqlite": 34}
 
 
 def test_a_shared_job_claims_and_records_once_for_all_its_targets(app, factory):
@@ -64,9 +65,9 @@ def test_a_shared_job_claims_and_records_once_for_all_its_targets(app, factory):
         event.remove(db.engine, "before_cursor_execute", count)
     # One claim UPDATE for all six; one outcome UPDATE each (each is conditional on its own row).
     assert sum(s.startswith("UPDATE") for s in statements) == 1 + 6
-    # Six separate jobs cost 6 × 14 = 84 (test_publish_outcomes.py). Here: the claim reads each kind of
-    # row once for all six; each outcome is its UPDATE and two INSERTs (audit, the author's notification;
-    # SQLite also inserts the claim's audit rows one by one). When a change moves this on purpose, say why.
+    # Six separate jobs cost 6 × 14 = 84 (test_publish_outcomes.py). Here the claim reads each kind of
+    # row once for all six, and the rows a transaction adds (audit events, notifications) are inserted
+    # together at its commit — SQLite inserts them one by one. When a change moves this on purpose, say why.
     assert len(statements) == STATEMENTS_FOR_SIX[db.engine.dialect.name], "\n".join(statements)
     audited = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "PostTarget")).all()
     assert sorted(audited) == sorted(["target.publishing"] * 6 + ["target.published"] * 6)
@@ -149,3 +150,21 @@ def test_a_job_timeout_during_the_calls_leaves_unanswered_calls_unconfirmed(app,
     finally:
         release.set()
     assert _states() == [TargetState.PUBLISHED, TargetState.UNCONFIRMED]
+
+
+def test_targets_of_one_account_in_a_shared_job_share_its_quota(app, factory):
+    app.config["WARTA_QUOTAS"] = {"recorder": [{"scope": "account", "window_s": 900, "limit": 2}]}
+    desk = make_desk(factory, accounts=1)
+    for body in ("Satu", "Dua", "Tiga", "Empat"):
+        scheduled_post(factory, desk, body=body)
+    assert dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)["queued"] == 4
+    pairs = [(t.id, t.dispatch_seq) for t in db.session.scalars(select(PostTarget).order_by(PostTarget.id))]
+    outcomes = publish.publish_targets(pairs)
+    assert outcomes == ["published", "published", "deferred_quota", "deferred_quota"]
+    db.session.expire_all()
+    deferred = [db.session.get(PostTarget, target_id) for target_id, _seq in pairs[2:]]
+    uses = sorted(db.session.scalars(select(QuotaUsage.used_at)))
+    assert len(uses) == 2
+    for target in deferred:  # the earliest time the cap allows: when the first use leaves the 15-minute window
+        assert target.state == TargetState.SCHEDULED
+        assert target.due_at == uses[0] + timedelta(minutes=15, milliseconds=1)
