@@ -116,7 +116,8 @@ def _one(model: str, args: tuple[str, ...], url: str, x_state=None) -> dict:
         cpu_ms = 1000 * (env.cpu_seconds([workers]) - cpu_before) / COUNT
         pss = env.pss_mb([workers])
         db.session.rollback()
-        last = db.session.scalar(select(func.max(PostTarget.published_at)))
+        first, last = db.session.execute(select(func.min(PostTarget.published_at),
+                                                func.max(PostTarget.published_at))).one()
         elapsed = (last - due).total_seconds()
         from workers.queues import batch_size
 
@@ -124,7 +125,8 @@ def _one(model: str, args: tuple[str, ...], url: str, x_state=None) -> dict:
         per_job = batch_size(COUNT)  # the dispatcher's split of this burst: calls one job makes at once
         in_flight = processes * threads * per_job
         rate = COUNT / elapsed
-        return {"model": model, "complete": done, "seconds": round(elapsed, 2), "publishes_per_s": round(rate, 1),
+        return {"model": model, "complete": done, "seconds": round(elapsed, 2),
+                "first_published_s": round((first - due).total_seconds(), 2), "publishes_per_s": round(rate, 1),
                 "peak_rss_mb": round(peak, 1), "pss_mb_at_end": round(pss, 1), "in_flight": in_flight,
                 "targets_per_job": per_job,
                 "worker_cpu_ms_per_publish": round(cpu_ms, 1),

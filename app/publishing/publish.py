@@ -339,7 +339,12 @@ def claim_many(pairs: list[tuple[int, int]], who: str) -> list[Claimed | str]:
         db.session.rollback()
         return ["not_claimed"] * len(pairs)
     batch = _ClaimBatch.load(taken)
-    results = [_check_claimed(batch.targets[t], s, who, now, batch) if t in taken else "not_claimed" for t, s in pairs]
+    checked = [_recheck(batch.targets[t], s, who, now, batch) if t in taken else "not_claimed" for t, s in pairs]
+    going = [batch.targets[c.target_id] for c in checked if isinstance(c, Claimed)]
+    # Last, so the accounts stay locked only for the counting, the reservations and the commit.
+    tally = quotas.QuotaTally.locked_for([(target.account, quotas.kind_for(target)) for target in going], now)
+    results = [_within_quota(c, batch.targets[c.target_id], now, tally) if isinstance(c, Claimed) else c
+               for c in checked]
     db.session.commit()
     return results
 
@@ -352,8 +357,6 @@ class _ClaimBatch:
     holds: list[Hold]
     approved: set[int]
     collaborated: set[int]
-    locked_accounts: dict[int, SocialAccount]
-    quota: quotas.QuotaTally
 
     @classmethod
     def load(cls, target_ids: set[int]) -> _ClaimBatch:
@@ -363,21 +366,11 @@ class _ClaimBatch:
         posts = {target.post_id: target.post for target in targets.values()}
         collaborated = set(db.session.scalars(select(PostCollaboration.post_id).distinct()
                                               .where(PostCollaboration.post_id.in_(posts))))
-        # Accounts whose quota caps apply are locked, in id order, for the whole claim (PostgreSQL
-        # serialises the quota checks of one account; SQLite has one writer anyway).
-        capped = sorted({target.account_id for target in targets.values()
-                         if quotas.applies(target.account.platform, quotas.kind_for(target))})
-        locked: dict[int, SocialAccount] = {}
-        if capped:
-            query = select(SocialAccount).where(SocialAccount.id.in_(capped)).order_by(SocialAccount.id)
-            if _for_update():
-                query = query.with_for_update()
-            locked = {account.id: account for account in db.session.scalars(query)}
-        return cls(targets, active_holds(), lifecycle.approved_post_ids(posts.values()), collaborated, locked,
-                   quotas.QuotaTally())
+        return cls(targets, active_holds(), lifecycle.approved_post_ids(posts.values()), collaborated)
 
 
-def _check_claimed(target: PostTarget, seq: int, who: str, now: datetime, batch: _ClaimBatch) -> Claimed | str:
+def _recheck(target: PostTarget, seq: int, who: str, now: datetime, batch: _ClaimBatch) -> Claimed | str:
+    """Audit the claim and re-check the target; what goes out next gets its adapter job."""
     from app import audit
 
     audit.record("target.publishing", target, organisation_id=target.post.organisation_id,
@@ -386,18 +379,23 @@ def _check_claimed(target: PostTarget, seq: int, who: str, now: datetime, batch:
     if reason is not None:
         logger.info("not published: %s", reason, extra={"target_id": target.id, "seq": seq})
         return reason
-    kind = quotas.kind_for(target)
-    account = batch.locked_accounts.get(target.account_id)
-    if account is not None and quotas.applies(account.platform, kind):
-        if not batch.quota.allows_now(account, kind, now):
-            _defer(target, quotas.earliest_allowed(account, kind, now), "quota")  # autoflush: sees this claim's
-            metrics.count_quota_deferral(account.platform)
-            return "deferred_quota"
-        batch.quota.reserve(target, account, kind, now)
     # Past the re-checks before its time: a native handover (the platform holds it until then).
     handover = target.due_at is not None and now < target.due_at
     job = build_job(target, native=handover, collaborations=target.post_id in batch.collaborated)
     return Claimed.of(target, seq, who, job)
+
+
+def _within_quota(claimed: Claimed, target: PostTarget, now: datetime, tally: quotas.QuotaTally) -> Claimed | str:
+    """Reserve the call in the quota ledger, or defer the target to the earliest time its caps allow."""
+    kind, account = quotas.kind_for(target), target.account
+    if not quotas.applies(account.platform, kind):
+        return claimed
+    if not tally.allows_now(account, kind, now):
+        _defer(target, quotas.earliest_allowed(account, kind, now), "quota")  # autoflush: sees this claim's
+        metrics.count_quota_deferral(account.platform)
+        return "deferred_quota"
+    tally.reserve(target, account, kind, now)
+    return claimed
 
 
 def _with_relations(query: Select) -> Select:

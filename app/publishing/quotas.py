@@ -73,10 +73,15 @@ def kind_for(target: PostTarget) -> str:
     return DEFAULT_KIND.get(platform, "post")
 
 
+def _calls_between(platform: str, kind: str, start: datetime, end: datetime) -> Any:
+    """SQL condition: the calls of `kind` on `platform` in (start, end], by any account."""
+    return ((QuotaUsage.platform == platform) & (QuotaUsage.kind == kind)
+            & (QuotaUsage.used_at > start) & (QuotaUsage.used_at <= end))
+
+
 def _in_window(rule: QuotaRule, platform: str, account_id: int, start: datetime, end: datetime) -> Any:
     """SQL condition: the uses that count against `rule` in (start, end]."""
-    condition = ((QuotaUsage.platform == platform) & (QuotaUsage.kind == rule.kind)
-                 & (QuotaUsage.used_at > start) & (QuotaUsage.used_at <= end))
+    condition = _calls_between(platform, rule.kind, start, end)
     return condition & (QuotaUsage.account_id == account_id) if rule.scope == "account" else condition
 
 
@@ -118,6 +123,37 @@ class QuotaTally:
 
     def __init__(self) -> None:
         self._used: dict[tuple[str, QuotaRule, int | None], int] = {}
+
+    @classmethod
+    def locked_for(cls, calls: list[tuple[SocialAccount, str]], now: datetime) -> QuotaTally:
+        """Lock the capped accounts among `calls` (account, kind) in id order — on PostgreSQL their
+        quota checks wait for each other until the commit; SQLite has one writer anyway — and count
+        the uses of their caps, one query per cap."""
+        tally = cls()
+        capped = [(account, kind) for account, kind in calls if applies(account.platform, kind)]
+        if not capped:
+            return tally
+        query = select(SocialAccount.id).where(SocialAccount.id.in_({a.id for a, _k in capped}))
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        db.session.execute(query.order_by(SocialAccount.id))
+        by_cap: dict[tuple[str, str], set[int]] = {}
+        for account, kind in capped:
+            by_cap.setdefault((account.platform, kind), set()).add(account.id)
+        for (platform, kind), account_ids in by_cap.items():
+            for rule in rules_for(platform):
+                if rule.kind != kind:
+                    continue
+                if rule.scope == "app":
+                    tally._used[(platform, rule, None)] = _uses(rule, platform, 0, now - rule.window, now)
+                    continue
+                counts = dict(db.session.execute(
+                    select(QuotaUsage.account_id, func.count()).where(
+                        _calls_between(platform, kind, now - rule.window, now),
+                        QuotaUsage.account_id.in_(account_ids)).group_by(QuotaUsage.account_id)).all())
+                for account_id in account_ids:
+                    tally._used[(platform, rule, account_id)] = counts.get(account_id, 0)
+        return tally
 
     def _counted(self, account: SocialAccount, kind: str, now: datetime) -> list[tuple[tuple, QuotaRule]]:
         counted = []

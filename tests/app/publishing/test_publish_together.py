@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from adapters.base import Permanent
 from app.extensions import db
-from app.models import AuditEvent, PostTarget, QuotaUsage, TargetState
+from app.models import AuditEvent, PostTarget, QuotaUsage, TargetState, utcnow
 from app.publishing import dispatch, publish
 from app.redis_conn import get_redis
 from tests.app.publishing.helpers import make_desk, scheduled_post
@@ -168,3 +168,15 @@ def test_targets_of_one_account_in_a_shared_job_share_its_quota(app, factory):
     for target in deferred:  # the earliest time the cap allows: when the first use leaves the 15-minute window
         assert target.state == TargetState.SCHEDULED
         assert target.due_at == uses[0] + timedelta(minutes=15, milliseconds=1)
+
+
+def test_each_account_in_a_shared_job_is_held_to_its_own_cap(app, factory):
+    app.config["WARTA_QUOTAS"] = {"recorder": [{"scope": "account", "window_s": 900, "limit": 2}]}
+    pairs = _queued_pairs(factory, 3)
+    full = db.session.get(PostTarget, pairs[1][0]).account_id
+    for minutes in (10, 5):  # the second account already made its two calls in the window
+        db.session.add(QuotaUsage(platform="recorder", account_id=full, kind="post",
+                                  used_at=utcnow() - timedelta(minutes=minutes)))
+    db.session.commit()
+    assert publish.publish_targets(pairs) == ["published", "deferred_quota", "published"]
+    assert _states() == [TargetState.PUBLISHED, TargetState.SCHEDULED, TargetState.PUBLISHED]
