@@ -79,7 +79,8 @@ ENV_DEFAULTS: dict[str, str | None] = {
     "WARTA_HTTP_TIMEOUT": "30",
     "WARTA_EXTRA_ADAPTERS": "",  # comma-separated "module:Class" adapters loaded besides the entry points
     "WARTA_WORKER_PROCESSES": "2",  # worker processes started by `flask worker` / `make run`
-    "WARTA_WORKER_THREADS": "16",  # platform calls in flight per worker process
+    "WARTA_WORKER_THREADS": "16",  # publish jobs at once per worker process (RQ SimpleWorkers in threads)
+    "WARTA_WORKER_CALLS": "32",  # platform calls in flight per worker process (a burst's job carries several)
     "WARTA_RECONCILE_GRACE_SECONDS": "30",  # wait after an unknown outcome before asking the platform
     "WARTA_RECONCILE_MAX_ATTEMPTS": "20",  # reconcile rounds that cannot ask the platform before "failed"
     "WARTA_PUBLISH_TIMEOUT": "120",  # seconds a publish job may take before it counts as unconfirmed
@@ -272,6 +273,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         WARTA_EXTRA_ADAPTERS=env["WARTA_EXTRA_ADAPTERS"],
         WARTA_WORKER_PROCESSES=int(env["WARTA_WORKER_PROCESSES"]),
         WARTA_WORKER_THREADS=int(env["WARTA_WORKER_THREADS"]),
+        WARTA_WORKER_CALLS=max(0, int(env["WARTA_WORKER_CALLS"])),
         WARTA_PUBLISH_TIMEOUT=int(env["WARTA_PUBLISH_TIMEOUT"]),
         WARTA_PUBLISH_BATCH_MAX=max(1, int(env["WARTA_PUBLISH_BATCH_MAX"])),
         WARTA_PUBLISH_BURST_MIN_JOBS=max(1, int(env["WARTA_PUBLISH_BURST_MIN_JOBS"])),

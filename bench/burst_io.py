@@ -4,7 +4,7 @@ Modes (`WARTA_BENCH_BURST_IO_MODE`):
 - `x` (default): the real X adapter (adapters/x.py) publishes to the platform simulator's X
   endpoints (`POST /x/2/tweets`) with 200 ms latency on `x.tweets`; the simulator runs in this
   process and each of the 20 accounts has its own simulator token. Only Warta's worker model
-  (processes × threads) is measured.
+  (processes × threads × calls in flight) is measured.
 - `latency`: `tests.pipeline_adapters:LatencyAdapter` POSTs to a bare local server answering after
   200 ms; both worker models are measured with the same in-flight limit: Warta's worker
   (processes × threads, RQ SimpleWorkers in threads) and one SimpleWorker per process.
@@ -26,11 +26,14 @@ from bench.pipeline_env import BenchEnv, wait_for
 
 COUNT = 1000
 LATENCY_S = 0.2
-#: Worker models with the same limit of calls in flight: processes × threads × targets per job (a shared
-#: job's calls are made at the same time; 1,000 due at once make jobs of `WARTA_PUBLISH_BATCH_MAX` = 8).
+#: Warta's worker model, `WARTA_BENCH_BURST_IO_WORKERS` = processes x threads x calls in flight per process
+#: (1,000 due at once make jobs of `WARTA_PUBLISH_BATCH_MAX` = 8 targets, whose calls are made at the same
+#: time within the process's call limit), and in `latency` mode one SimpleWorker per process with the
+#: same limit of calls in flight.
+_P, _T, _C = (int(n) for n in os.environ.get("WARTA_BENCH_BURST_IO_WORKERS", "2x4x16").split("x"))
 MODELS = {
-    "threads": ("--processes", "2", "--threads", "2"),
-    "processes": ("--processes", "4", "--threads", "1"),
+    "threads": ("--processes", str(_P), "--threads", str(_T), "--calls", str(_C)),
+    "processes": ("--processes", str(_P * _C // 8), "--threads", "1", "--calls", "8"),
 }
 
 
@@ -121,9 +124,9 @@ def _one(model: str, args: tuple[str, ...], url: str, x_state=None) -> dict:
         elapsed = (last - due).total_seconds()
         from workers.queues import batch_size
 
-        processes, threads = int(args[1]), int(args[3])
+        processes, threads, calls = int(args[1]), int(args[3]), int(args[5])
         per_job = batch_size(COUNT)  # the dispatcher's split of this burst: calls one job makes at once
-        in_flight = processes * threads * per_job
+        in_flight = processes * min(calls, threads * per_job)  # the calls allowed in flight at once
         rate = COUNT / elapsed
         return {"model": model, "complete": done, "seconds": round(elapsed, 2),
                 "first_published_s": round((first - due).total_seconds(), 2), "publishes_per_s": round(rate, 1),

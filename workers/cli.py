@@ -28,9 +28,11 @@ def dispatcher_command(no_lease: bool) -> None:
 @click.command("worker")
 @click.option("--queues", default="", help="Comma-separated queue names (default: every platform queue).")
 @click.option("--processes", default=None, type=int, help="Worker processes (default WARTA_WORKER_PROCESSES).")
-@click.option("--threads", default=None, type=int, help="Jobs in flight per process (default WARTA_WORKER_THREADS).")
-def worker_command(queues: str, processes: int | None, threads: int | None) -> None:
-    """Run publishing workers: P processes × T threads, each thread an RQ SimpleWorker."""
+@click.option("--threads", default=None, type=int, help="Jobs at once per process (default WARTA_WORKER_THREADS).")
+@click.option("--calls", default=None, type=int,
+              help="Platform calls in flight per process (default WARTA_WORKER_CALLS; 0: no limit).")
+def worker_command(queues: str, processes: int | None, threads: int | None, calls: int | None) -> None:
+    """Run publishing workers: P processes × T threads, each thread an RQ SimpleWorker, at most C calls in flight."""
     from app.publishing.logs import configure_json_logging
     from workers.queues import worker_queue_names
     from workers.worker import run_process, run_supervised
@@ -40,10 +42,11 @@ def worker_command(queues: str, processes: int | None, threads: int | None) -> N
     names = [q.strip() for q in queues.split(",") if q.strip()] or worker_queue_names()
     processes = processes or int(app.config["WARTA_WORKER_PROCESSES"])
     threads = threads or int(app.config["WARTA_WORKER_THREADS"])
+    calls = int(app.config["WARTA_WORKER_CALLS"]) if calls is None else calls
     if processes == 1:
-        run_process(app, names, threads)
+        run_process(app, names, threads, calls)
     else:
-        run_supervised(app, names, processes, threads)
+        run_supervised(app, names, processes, threads, calls)
 
 
 def init_app(app: Flask) -> None:

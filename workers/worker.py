@@ -1,11 +1,14 @@
-"""The worker process: `flask --app wsgi worker [--processes P] [--threads T]`.
+"""The worker process: `flask --app wsgi worker [--processes P] [--threads T] [--calls C]`.
 
 RQ runs one job at a time per worker and has no threads. Publishing is mostly
 waiting for the platform, so a Warta worker process runs T RQ `SimpleWorker`s in
 threads (each with its own Redis connection, database session and thread-safe job
-timeout), and P such processes share the CPUs. bench `burst_io` compares this with
-one-job-per-process SimpleWorkers. A parent with P > 1 forks its children after
-disposing the database engine, and starts a new child when one dies.
+timeout), and P such processes share the CPUs. A job's platform calls run in
+threads of their own, at most C at once per process: with more jobs than call slots,
+some jobs are claimed and recorded while others' calls wait on the platform. bench
+`burst_io` compares this with one-job-per-process SimpleWorkers. A parent with
+P > 1 forks its children after disposing the database engine, and starts a new
+child when one dies.
 """
 from __future__ import annotations
 
@@ -55,11 +58,13 @@ def _keep_alive(app: Flask, process_name: str, stop: threading.Event) -> None:
         stop.wait(ALIVE_EVERY)
 
 
-def run_process(app: Flask, queues: list[str], threads: int) -> None:
-    """Run `threads` thread workers in this process until SIGTERM/SIGINT."""
+def run_process(app: Flask, queues: list[str], threads: int, calls: int | None = None) -> None:
+    """Run `threads` thread workers, at most `calls` platform calls in flight, in this process until SIGTERM/SIGINT."""
+    from app.publishing.publish import limit_calls_in_flight
     from workers import jobs
 
     jobs.set_app(app)
+    limit_calls_in_flight(calls)
     process_name = f"{socket.gethostname()}|{os.getpid()}"
     stop = threading.Event()
     threading.Thread(target=_keep_alive, args=(app, process_name, stop), daemon=True).start()
@@ -84,7 +89,8 @@ def run_process(app: Flask, queues: list[str], threads: int) -> None:
     signal.signal(signal.SIGINT, request_stop)
     for handle in handles:
         handle.start()
-    logger.info("worker process %s: %d threads on %s", process_name, threads, ",".join(queues))
+    logger.info("worker process %s: %d threads, %s calls in flight, on %s", process_name, threads, calls or "any",
+                ",".join(queues))
     while not stop.is_set() and any(h.is_alive() for h in handles):
         stop.wait(0.5)
     # Warm stop: let jobs in flight finish (at most 30 s), then leave.
@@ -99,7 +105,7 @@ def run_process(app: Flask, queues: list[str], threads: int) -> None:
     os._exit(0)
 
 
-def run_supervised(app: Flask, queues: list[str], processes: int, threads: int) -> None:
+def run_supervised(app: Flask, queues: list[str], processes: int, threads: int, calls: int | None = None) -> None:
     """Fork `processes` children (engine disposed first) and keep that many alive."""
     children: dict[int, int] = {}
     stopping = False
@@ -109,7 +115,7 @@ def run_supervised(app: Flask, queues: list[str], processes: int, threads: int) 
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            run_process(app, queues, threads)
+            run_process(app, queues, threads, calls)
         children[pid] = slot
 
     def request_stop(*_: object) -> None:

@@ -155,7 +155,8 @@ def publish_target(target_id: int, seq: int) -> str:
 
 def publish_targets(pairs: list[tuple[int, int]]) -> list[str]:
     """Publish the targets of one job: claimed in one transaction, the platform calls made at the
-    same time (one thread per call), the outcomes recorded in one transaction.
+    same time (one thread per call, within the process's limit of calls in flight), the outcomes
+    recorded in one transaction.
 
     A worker that dies during the calls leaves its targets `publishing`; the dispatcher sees the
     claimant is gone and marks them `unconfirmed`, and the reconciler asks the platform.
@@ -192,8 +193,6 @@ def _before_call(claimed: Claimed, adapter: PlatformAdapter) -> str | None:
     if live_full_until is not None:  # e.g. Instagram's content_publishing_limit says the cap is reached
         metrics.count_quota_deferral(claimed.platform)
         return finish_deferred(claimed, live_full_until, "quota", "live publishing limit reached")
-    if claimed.scheduled_at is not None:
-        metrics.observe_dispatch_lag(claimed.platform, (utcnow() - claimed.scheduled_at).total_seconds())
     logger.info("platform call starting", extra={"target_id": claimed.target_id, "seq": claimed.seq,
                                                  "platform": claimed.platform})
     # Single call site for the plugin hooks before_publish / after_publish (app.publishing.hooks).
@@ -208,6 +207,20 @@ def _before_call(claimed: Claimed, adapter: PlatformAdapter) -> str | None:
 
 Answer = PublishResult | BaseException
 
+#: Platform calls this process may have in flight at once (None: as many as its jobs carry).
+_call_slots: threading.BoundedSemaphore | None = None
+
+
+def limit_calls_in_flight(count: int | None) -> None:
+    """Let at most `count` platform calls of this process be in flight at once (the worker sets it):
+    more jobs than calls can then be claimed and recorded while others' calls wait on the platform."""
+    global _call_slots
+    _call_slots = threading.BoundedSemaphore(count) if count else None
+
+
+class NotSent(Exception):
+    """The call was given up before it started: nothing reached the platform."""
+
 
 def _call(claimed: Claimed, adapter: PlatformAdapter) -> tuple[Answer, float]:
     """The platform call and its duration; whatever it raises is returned, for `_record` to map."""
@@ -218,42 +231,86 @@ def _call(claimed: Claimed, adapter: PlatformAdapter) -> tuple[Answer, float]:
         return exc, time.monotonic() - started
 
 
-def _call_all(calls: list[tuple[Claimed, PlatformAdapter]]) -> tuple[list[Answer], BaseException | None]:
-    """Make the calls at the same time, one thread each (a platform call is mostly waiting).
+class _Call:
+    """One platform call of a job: made once a call slot of this process is free, unless given up first."""
 
-    If this thread is interrupted meanwhile (the job's timeout, a shutdown), a call that has not
-    answered yet counts as an unknown outcome; the interruption is returned, to be raised once
-    every answer is recorded.
-    """
-    done: list[tuple[Answer, float] | None] = [None] * len(calls)
-    interrupted: BaseException | None = None
-    if len(calls) == 1:
-        done[0] = _call(*calls[0])
-    elif calls:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    def __init__(self, claimed: Claimed, adapter: PlatformAdapter) -> None:
+        self.claimed, self.adapter = claimed, adapter
+        self.started_at: datetime | None = None
+        self.answer: Answer | None = None
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+        self._given_up = False
 
-        def call(index: int) -> None:
-            with app.app_context():  # adapters may translate messages
-                done[index] = _call(*calls[index])
-
-        name = threading.current_thread().name
-        threads = [threading.Thread(target=call, args=(i,), name=f"{name}-call{i}", daemon=True)
-                   for i in range(len(calls))]
+    def run(self) -> None:
+        slots = _call_slots
+        if slots is not None:
+            slots.acquire()
         try:
+            with self._lock:
+                if self._given_up:
+                    return
+                self.started_at = utcnow()
+            self.answer, self.seconds = _call(self.claimed, self.adapter)
+        finally:
+            if slots is not None:
+                slots.release()
+
+    def give_up(self) -> None:
+        """A call not started by now never starts."""
+        with self._lock:
+            self._given_up = True
+
+    def answer_or(self, interrupted: BaseException | None) -> Answer:
+        """The platform's answer; `NotSent` if it never started; else (still running) an unknown outcome."""
+        with self._lock:
+            if self.answer is not None:
+                return self.answer
+            if self.started_at is None:
+                return NotSent("given up before the call started")
+            return interrupted or RuntimeError("the platform call did not finish")
+
+
+def _call_all(calls: list[tuple[Claimed, PlatformAdapter]]) -> tuple[list[Answer], BaseException | None]:
+    """Make the calls at the same time, one thread each (a platform call is mostly waiting), within
+    the process's limit of calls in flight.
+
+    If this thread is interrupted meanwhile (the job's timeout, a shutdown), calls not started yet
+    never start, and a call that has not answered counts as an unknown outcome; the interruption is
+    returned, to be raised once every answer is recorded.
+    """
+    pending = [_Call(claimed, adapter) for claimed, adapter in calls]
+    interrupted: BaseException | None = None
+    try:
+        if len(pending) == 1:
+            pending[0].run()
+        elif pending:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+            def run(call: _Call) -> None:
+                with app.app_context():  # adapters may translate messages
+                    call.run()
+
+            name = threading.current_thread().name
+            threads = [threading.Thread(target=run, args=(call,), name=f"{name}-call{i}", daemon=True)
+                       for i, call in enumerate(pending)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 while thread.is_alive():  # a bounded wait: a job timeout (raised in this thread) gets through
                     thread.join(0.05)
-        except BaseException as exc:  # recorded as unknown outcomes, raised after recording
-            interrupted = exc
-    answers: list[Answer] = []
-    for (claimed, _adapter), answered in zip(calls, done, strict=True):
-        if answered is None:
-            answers.append(interrupted or RuntimeError("the platform call did not finish"))
-            continue
-        answers.append(answered[0])
-        metrics.observe_publish_latency(claimed.platform, answered[1])
+    except BaseException as exc:  # recorded first, raised after recording
+        interrupted = exc
+        for call in pending:
+            call.give_up()
+    answers = []
+    for call in pending:
+        answers.append(call.answer_or(interrupted))
+        platform, scheduled_at = call.claimed.platform, call.claimed.scheduled_at
+        if call.started_at is not None and scheduled_at is not None:
+            metrics.observe_dispatch_lag(platform, (call.started_at - scheduled_at).total_seconds())
+        if call.answer is not None:
+            metrics.observe_publish_latency(platform, call.seconds)
     return answers, interrupted
 
 
@@ -269,6 +326,8 @@ def _record(claimed: Claimed, answer: Answer) -> str:
         return finish_auth_expired(claimed, answer)
     if isinstance(answer, Permanent):
         return finish_permanent(claimed, answer.platform_message)
+    if isinstance(answer, NotSent):  # nothing reached the platform: it goes out again as soon as it can
+        return finish_deferred(claimed, utcnow(), "not_sent")
     return finish_unconfirmed(claimed, repr(answer))  # OutcomeUnknown, timeout, adapter bug: it may have gone out
 
 

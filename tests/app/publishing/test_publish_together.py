@@ -3,6 +3,7 @@ transaction, their platform calls made at the same time, their outcomes recorded
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -180,3 +181,56 @@ def test_each_account_in_a_shared_job_is_held_to_its_own_cap(app, factory):
     db.session.commit()
     assert publish.publish_targets(pairs) == ["published", "deferred_quota", "published"]
     assert _states() == [TargetState.PUBLISHED, TargetState.SCHEDULED, TargetState.PUBLISHED]
+
+
+@pytest.fixture
+def call_limit():
+    """Set this process's limit of platform calls in flight (as the worker does); lifted afterwards."""
+    yield publish.limit_calls_in_flight
+    publish.limit_calls_in_flight(None)
+
+
+def test_calls_beyond_the_process_limit_wait_for_a_free_slot(app, factory, monkeypatch, call_limit):
+    call_limit(2)
+    pairs = _queued_pairs(factory, 5)
+    lock, in_flight, most = threading.Lock(), [0], [0]
+    original = RecordingAdapter.publish
+
+    def count_in_flight(self, job):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.2)  # long enough for every waiting call to try
+        with lock:
+            in_flight[0] -= 1
+        return original(self, job)
+
+    monkeypatch.setattr(RecordingAdapter, "publish", count_in_flight)
+    assert publish.publish_targets(pairs) == ["published"] * 5
+    assert most[0] == 2
+
+
+def test_a_call_given_up_before_it_started_is_not_sent_and_goes_out_again(app, factory, monkeypatch, call_limit,
+                                                                          tmp_path):
+    call_limit(1)
+    pairs = _queued_pairs(factory, 2)
+    release = threading.Event()
+    original = RecordingAdapter.publish
+
+    def first_call_hangs(self, job):
+        release.wait(10)
+        return original(self, job)
+
+    monkeypatch.setattr(RecordingAdapter, "publish", first_call_hangs)
+    try:
+        with pytest.raises(JobTimeoutException), TimerDeathPenalty(1, JobTimeoutException, job_id="test"):
+            publish.publish_targets(pairs)
+    finally:
+        release.set()
+    states = _states()
+    assert sorted(states) == [TargetState.SCHEDULED, TargetState.UNCONFIRMED]  # the slot went to one of them
+    waited = db.session.get(PostTarget, pairs[states.index(TargetState.SCHEDULED)][0])
+    assert waited.due_at <= utcnow()  # due again at once: the dispatcher queues it on its next pass
+    time.sleep(0.3)  # the hung call, released, finishes (and its answer is ignored)
+    markers = [r["marker"] for r in read_records(str(tmp_path / "platform.log"))]
+    assert f"warta-{waited.id}" not in markers
