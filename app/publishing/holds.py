@@ -17,7 +17,7 @@ from app.events import emit
 from app.extensions import db
 from app.models import Hold, HoldScope, Organisation, Post, PostTarget, Role, SocialAccount, TargetState, User, utcnow
 from app.publishing import lifecycle
-from app.publishing.notify import wake_dispatcher_after_commit
+from app.publishing.notify import announce_hold_after_commit, wake_dispatcher_after_commit
 
 RELEASE_MODES = ("resume_all", "review")
 
@@ -85,6 +85,7 @@ def start_hold(actor: User, organisation: Organisation, scope: str, reason: str,
                 platform=platform if scope == HoldScope.PLATFORM else None, created_by_id=actor.id)
     db.session.add(hold)
     db.session.flush()
+    announce_hold_after_commit()  # calls waiting for a slot are not made
     from app.publishing.native import recheck
 
     held = 0

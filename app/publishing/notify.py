@@ -19,6 +19,11 @@ logger = logging.getLogger(__name__)
 
 WAKE_CHANNEL = "warta:dispatcher:wake"
 _FLAG = "warta_wake_dispatcher"
+#: Grows by one after each commit that starts a hold. A publish job reads it before its re-checks and
+#: again before a call that had to wait for a slot: when it moved, the call is not made (the target
+#: goes back to the dispatcher, which applies the hold).
+HOLD_GENERATION_KEY = "warta:holds:generation"
+_HOLD_FLAG = "warta_hold_started"
 
 
 def wake_dispatcher_after_commit() -> None:
@@ -35,17 +40,44 @@ def wake_dispatcher_now() -> None:
         logger.warning("could not wake the dispatcher", exc_info=True)
 
 
+def announce_hold_after_commit() -> None:
+    """Move the hold generation on once the current transaction (which starts a hold) commits."""
+    db.session.info[_HOLD_FLAG] = True
+
+
+def hold_generation() -> int | None:
+    """The current hold generation; None when Redis cannot be asked."""
+    from app.redis_conn import get_redis
+
+    try:
+        return int(get_redis().get(HOLD_GENERATION_KEY) or 0)
+    except Exception:
+        logger.warning("could not read the hold generation", exc_info=True)
+        return None
+
+
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_FLAG, False):
+    wake, hold = session.info.pop(_FLAG, False), session.info.pop(_HOLD_FLAG, False)
+    if not (wake or hold):
+        return
+    try:
+        current_app._get_current_object()
+    except RuntimeError:
+        return
+    if hold:
+        from app.redis_conn import get_redis
+
         try:
-            current_app._get_current_object()
-        except RuntimeError:
-            return
+            get_redis().incr(HOLD_GENERATION_KEY)
+        except Exception:  # the claim-time re-check and the dispatcher still apply the hold
+            logger.warning("could not move the hold generation on", exc_info=True)
+    if wake:
         wake_dispatcher_now()
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_FLAG, None)
+    session.info.pop(_HOLD_FLAG, None)
 
 
 def init_app(app: Flask) -> None:

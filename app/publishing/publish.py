@@ -62,7 +62,7 @@ from app.models import (
     TargetState,
     utcnow,
 )
-from app.publishing import hooks, lifecycle, metrics, native, quotas
+from app.publishing import hooks, lifecycle, metrics, native, notify, quotas
 from app.publishing.holds import active_holds, hold_for_target
 from app.security.gate import blocking_reason
 from plugins import post_problems
@@ -139,13 +139,14 @@ class Claimed:
     attempts: int
     deadline_at: datetime | None
     has_collaborations: bool = False
+    hold_generation: int | None = None  # read before the re-checks (notify.HOLD_GENERATION_KEY)
 
     @classmethod
-    def of(cls, target: PostTarget, seq: int, who: str, job: PublishJob) -> Claimed:
+    def of(cls, target: PostTarget, seq: int, who: str, job: PublishJob, hold_generation: int | None = None) -> Claimed:
         post = target.post
         return cls(target.id, seq, who, target.account.platform, job, post.scheduled_at, post.organisation_id,
                    post.id, post.author_id, target.account_id, target.attempts, target.deadline_at,
-                   has_collaborations=COLLABORATIONS_APPLIED in job.variant.options)
+                   has_collaborations=COLLABORATIONS_APPLIED in job.variant.options, hold_generation=hold_generation)
 
 
 def publish_target(target_id: int, seq: int) -> str:
@@ -231,6 +232,13 @@ def _call(claimed: Claimed, adapter: PlatformAdapter) -> tuple[Answer, float]:
         return exc, time.monotonic() - started
 
 
+def _still_goes(claimed: Claimed) -> bool:
+    """After a wait for a call slot: no hold started since the claim's re-checks, and still in time."""
+    if claimed.deadline_at is not None and utcnow() > claimed.deadline_at:
+        return False
+    return notify.hold_generation() == claimed.hold_generation
+
+
 class _Call:
     """One platform call of a job: made once a call slot of this process is free, unless given up first."""
 
@@ -244,11 +252,13 @@ class _Call:
 
     def run(self) -> None:
         slots = _call_slots
-        if slots is not None:
+        waited = slots is not None and not slots.acquire(blocking=False)
+        if waited:
             slots.acquire()
         try:
             with self._lock:
-                if self._given_up:
+                if self._given_up or (waited and not _still_goes(self.claimed)):
+                    self._given_up = True
                     return
                 self.started_at = utcnow()
             self.answer, self.seconds = _call(self.claimed, self.adapter)
@@ -257,7 +267,7 @@ class _Call:
                 slots.release()
 
     def give_up(self) -> None:
-        """A call not started by now never starts."""
+        """A call not started by now never starts (`NotSent`: the target goes back to the dispatcher)."""
         with self._lock:
             self._given_up = True
 
@@ -397,8 +407,10 @@ def claim_many(pairs: list[tuple[int, int]], who: str) -> list[Claimed | str]:
     if not taken:
         db.session.rollback()
         return ["not_claimed"] * len(pairs)
+    generation = notify.hold_generation()  # before the holds are read: a hold started later moves it on
     batch = _ClaimBatch.load(taken)
-    checked = [_recheck(batch.targets[t], s, who, now, batch) if t in taken else "not_claimed" for t, s in pairs]
+    checked = [_recheck(batch.targets[t], s, who, now, batch, generation) if t in taken else "not_claimed"
+               for t, s in pairs]
     going = [batch.targets[c.target_id] for c in checked if isinstance(c, Claimed)]
     # Last, so the accounts stay locked only for the counting, the reservations and the commit.
     tally = quotas.QuotaTally.locked_for([(target.account, quotas.kind_for(target)) for target in going], now)
@@ -428,7 +440,8 @@ class _ClaimBatch:
         return cls(targets, active_holds(), lifecycle.approved_post_ids(posts.values()), collaborated)
 
 
-def _recheck(target: PostTarget, seq: int, who: str, now: datetime, batch: _ClaimBatch) -> Claimed | str:
+def _recheck(target: PostTarget, seq: int, who: str, now: datetime, batch: _ClaimBatch,
+             hold_generation: int | None) -> Claimed | str:
     """Audit the claim and re-check the target; what goes out next gets its adapter job."""
     from app import audit
 
@@ -441,7 +454,7 @@ def _recheck(target: PostTarget, seq: int, who: str, now: datetime, batch: _Clai
     # Past the re-checks before its time: a native handover (the platform holds it until then).
     handover = target.due_at is not None and now < target.due_at
     job = build_job(target, native=handover, collaborations=target.post_id in batch.collaborated)
-    return Claimed.of(target, seq, who, job)
+    return Claimed.of(target, seq, who, job, hold_generation)
 
 
 def _within_quota(claimed: Claimed, target: PostTarget, now: datetime, tally: quotas.QuotaTally) -> Claimed | str:

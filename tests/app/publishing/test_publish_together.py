@@ -234,3 +234,36 @@ def test_a_call_given_up_before_it_started_is_not_sent_and_goes_out_again(app, f
     time.sleep(0.3)  # the hung call, released, finishes (and its answer is ignored)
     markers = [r["marker"] for r in read_records(str(tmp_path / "platform.log"))]
     assert f"warta-{waited.id}" not in markers
+
+
+def test_a_hold_started_while_a_call_waits_for_a_slot_stops_that_call(app, factory, monkeypatch, call_limit,
+                                                                     tmp_path):
+    call_limit(1)
+    desk = make_desk(factory, accounts=2)
+    scheduled_post(factory, desk)
+    assert dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)["queued"] == 2
+    pairs = [(t.id, t.dispatch_seq) for t in db.session.scalars(select(PostTarget).order_by(PostTarget.id))]
+    admin_id, org_id = desk.admin.id, desk.org.id
+    original = RecordingAdapter.publish
+    holds_started = []
+
+    def first_call_starts_a_hold(self, job):
+        if not holds_started:  # the call in flight goes out; the one waiting for the slot must not
+            from app.models import Organisation, User
+            from app.publishing.holds import start_hold
+
+            holds_started.append(start_hold(db.session.get(User, admin_id), db.session.get(Organisation, org_id),
+                                            "everything", "Krisis: banjir").id)
+            db.session.commit()
+        return original(self, job)
+
+    monkeypatch.setattr(RecordingAdapter, "publish", first_call_starts_a_hold)
+    outcomes = publish.publish_targets(pairs)
+    assert sorted(outcomes) == ["deferred_not_sent", "published"]
+    stopped_id = pairs[outcomes.index("deferred_not_sent")][0]
+    assert db.session.get(PostTarget, stopped_id).state == TargetState.SCHEDULED
+    dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)  # the dispatcher applies the hold
+    db.session.expire_all()
+    assert db.session.get(PostTarget, stopped_id).state == TargetState.HELD
+    markers = [r["marker"] for r in read_records(str(tmp_path / "platform.log"))]
+    assert markers == [f"warta-{pairs[outcomes.index('published')][0]}"]
