@@ -140,11 +140,12 @@ def repair(redis, state: DispatchState, now: datetime) -> dict[str, int]:
         .join(SocialAccount, SocialAccount.id == PostTarget.account_id)
         .where(PostTarget.state == T.QUEUED, PostTarget.queued_at < now - REPAIR_GRACE)).all()
     publishing = db.session.execute(
-        select(PostTarget.id, PostTarget.claimed_by).where(PostTarget.state == T.PUBLISHING)).all()
+        select(PostTarget.id, PostTarget.claimed_by, PostTarget.claimed_at).where(PostTarget.state == T.PUBLISHING)
+    ).all()
     job_ids = job_ids_of(redis, [(t, s) for t, s, _p in queued])
     statuses = _job_states(redis, job_ids)
     processes = {claimant_process(w) for (_st, w) in statuses if w}
-    processes |= {claimant_process(c) for _t, c in publishing if c}
+    processes |= {claimant_process(c) for _t, c, _at in publishing if c}
     dead = _dead(state, _alive(redis, processes), now)
     # A job still "queued" but no longer waiting in its queue was popped by a worker that died before
     # starting it (BLPOP across several queues takes it out of every list; BLMOVE leaves it in
@@ -176,14 +177,30 @@ def repair(redis, state: DispatchState, now: datetime) -> dict[str, int]:
         for target_id, seq, _platform in requeue:
             logger.warning("job missing from Redis, queued again", extra={"target_id": target_id, "seq": seq})
     counts["requeued"] = len(requeue)
-    dead_claims = [t for t, c in publishing if c and claimant_process(c) in dead]
-    for target in db.session.scalars(select(PostTarget).where(PostTarget.id.in_(dead_claims),
+    dead_claims = {t for t, c, _at in publishing if c and claimant_process(c) in dead}
+    # A live worker whose job ended without recording (its database went away mid-job) leaves a claim
+    # older than any job may run: its outcome is unknown too.
+    oldest_allowed = now - longest_job()
+    stale_claims = {t for t, _c, at in publishing if at is not None and at < oldest_allowed} - dead_claims
+    for target in db.session.scalars(select(PostTarget).where(PostTarget.id.in_(dead_claims | stale_claims),
                                                               PostTarget.state == T.PUBLISHING)):
-        mark_unconfirmed(target, f"worker {target.claimed_by} died during the platform call")
+        if target.id in dead_claims:
+            mark_unconfirmed(target, f"worker {target.claimed_by} died during the platform call")
+        else:
+            mark_unconfirmed(target, f"claimed by {target.claimed_by} longer ago than any job may run")
         counts["unconfirmed"] += 1
     db.session.commit()
     counts["reconciling"] = start_reconciling(now)
     return counts
+
+
+def longest_job() -> timedelta:
+    """How long a publish job may run at most (a shared job's timeout grows with its targets), plus a minute."""
+    from flask import current_app
+
+    config = current_app.config
+    seconds = int(config.get("WARTA_PUBLISH_TIMEOUT", 120)) * max(1, int(config.get("WARTA_PUBLISH_BATCH_MAX", 1)))
+    return timedelta(seconds=seconds + 60)
 
 
 def start_reconciling(now: datetime) -> int:

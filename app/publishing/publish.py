@@ -356,11 +356,14 @@ def _record_together(items: list[tuple[Claimed, Answer]]) -> list[str]:
     else:
         for platform, outcome in counts:
             metrics.count_publish(platform, outcome)
+    stopping = None
     for (claimed, answer), outcome in zip(items, outcomes, strict=True):
         if outcome == "published" and isinstance(answer, PublishResult):
             hooks.after_publish(claimed.target_id, answer)
         elif isinstance(answer, BaseException) and not isinstance(answer, Exception):
-            raise answer  # KeyboardInterrupt / SystemExit during the call: recorded as unconfirmed first
+            stopping = answer  # KeyboardInterrupt / SystemExit during a call: recorded as unconfirmed first
+    if stopping is not None:
+        raise stopping
     return outcomes
 
 

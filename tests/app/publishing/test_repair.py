@@ -39,3 +39,19 @@ def test_a_job_waiting_in_its_queue_is_left_alone(app, factory):
     later = dispatch.utcnow() + timedelta(minutes=1)
     for step in range(3):
         assert dispatch.repair(get_redis(), state, later + timedelta(seconds=2 * step))["requeued"] == 0
+
+
+def test_a_claim_older_than_any_job_may_run_becomes_unconfirmed_even_with_its_worker_alive(app, factory):
+    desk = make_desk(factory)
+    post = scheduled_post(factory, desk)
+    dispatch.run_pass(get_redis(), dispatch.DispatchState(), do_repair=False)
+    target = db.session.get(PostTarget, post.targets[0].id)
+    target.state, target.claimed_by, target.claimed_at = TargetState.PUBLISHING, "host|4242|0", dispatch.utcnow()
+    db.session.commit()
+    get_redis().set(f"{dispatch.ALIVE_PREFIX}host|4242", "1")  # the worker is alive, its job ended unrecorded
+    state = dispatch.DispatchState()
+    within = target.claimed_at + dispatch.longest_job() - timedelta(seconds=1)
+    assert dispatch.repair(get_redis(), state, within)["unconfirmed"] == 0
+    assert dispatch.repair(get_redis(), state, within + timedelta(seconds=2))["unconfirmed"] == 1
+    db.session.expire_all()
+    assert db.session.get(PostTarget, target.id).state == TargetState.UNCONFIRMED
