@@ -118,8 +118,9 @@ def earliest_allowed(account: SocialAccount, kind: str, at: datetime | None = No
 
 class QuotaTally:
     """Whether calls fit the caps now, for the many targets of one claim transaction: each cap's
-    uses are counted once (one COUNT per cap and account), then this transaction's own
-    reservations are added in memory. The accounts must be locked by the caller."""
+    uses are counted once, then this transaction's own reservations are added in memory. Built by
+    `locked_for`, which locks the accounts first (app-wide caps are not locked across accounts: a
+    platform's own 429 then defers the rest)."""
 
     def __init__(self) -> None:
         self._used: dict[tuple[str, QuotaRule, int | None], int] = {}
