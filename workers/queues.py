@@ -13,6 +13,7 @@ pipeline) name it for the others, so the dispatcher's repair finds every target'
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import zip_longest
 
 from flask import current_app
 from rq import Queue
@@ -65,11 +66,31 @@ def job_ids_of(redis, pairs: list[tuple[int, int]]) -> list[str]:
             for (target_id, seq), jid in zip(pairs, shared, strict=True)]
 
 
-def enqueue_publish(items: Iterable[tuple[int, int, str]], kind: str = "publish") -> int:
+def _chunks(pairs: list[tuple[int, int]], size: int, account_of: dict[int, int] | None) -> list[list[tuple[int, int]]]:
+    """Split into jobs of `size`. With `account_of`, a full job holds one account's targets and the
+    full jobs take the accounts in turn, so the jobs workers claim at the same time lock different
+    accounts for their quota checks (and no account's posts all wait behind another's); what is
+    left of each account shares the last jobs."""
+    if size == 1 or account_of is None:
+        return [pairs[start:start + size] for start in range(0, len(pairs), size)]
+    by_account: dict[int, list[tuple[int, int]]] = {}
+    for pair in pairs:
+        by_account.setdefault(account_of.get(pair[0], 0), []).append(pair)
+    full, rest = [], []
+    for group in by_account.values():
+        cut = len(group) - len(group) % size
+        full.append([group[i:i + size] for i in range(0, cut, size)])
+        rest.extend(group[cut:])
+    chunks = [chunk for turn in zip_longest(*full) for chunk in turn if chunk is not None]
+    return chunks + [rest[start:start + size] for start in range(0, len(rest), size)]
+
+
+def enqueue_publish(items: Iterable[tuple[int, int, str]], kind: str = "publish",
+                    account_of: dict[int, int] | None = None) -> int:
     """Enqueue (target id, seq, platform) triples in one pipeline; returns how many targets.
 
-    Publish jobs take a list of [target id, seq] pairs (several in a burst); reconcile and
-    native jobs take one target each.
+    Publish jobs take a list of [target id, seq] pairs (several in a burst, grouped by account when
+    `account_of` maps target ids to accounts); reconcile and native jobs take one target each.
     """
     by_platform: dict[str, list[tuple[int, int]]] = {}
     for target_id, seq, platform in items:
@@ -81,8 +102,7 @@ def enqueue_publish(items: Iterable[tuple[int, int, str]], kind: str = "publish"
         for platform, pairs in by_platform.items():
             datas = []
             size = batch_size(len(pairs)) if kind == "publish" else 1
-            for start in range(0, len(pairs), size):
-                chunk = pairs[start:start + size]
+            for chunk in _chunks(pairs, size, account_of):
                 jid = job_id(kind, *chunk[0])
                 if kind == "publish":
                     for target_id, seq in chunk[1:]:

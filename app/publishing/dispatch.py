@@ -98,7 +98,7 @@ def dispatch_due(now: datetime) -> int:
         .execution_options(synchronize_session=False)).all()
     db.session.commit()
     items = [(target_id, seq, platform_of[target_id]) for target_id, seq in result]
-    enqueue_publish(items)
+    enqueue_publish(items, account_of={r.id: r.account_id for r in rows})
     for target_id, seq, _platform in items:
         logger.info("queued", extra={"target_id": target_id, "seq": seq})
     return len(items)

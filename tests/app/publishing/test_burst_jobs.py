@@ -72,3 +72,15 @@ def test_repair_requeues_the_targets_of_a_shared_job_that_vanished(app, factory,
     assert {t.state for t in db.session.query(PostTarget)} == {TargetState.PUBLISHED}
     markers = [r["marker"] for r in read_records(str(tmp_path / "platform.log"))]
     assert sorted(markers) == sorted(f"warta-{t}" for t in seqs)  # none twice, none lost
+
+
+def test_a_burst_groups_each_accounts_targets_and_takes_the_accounts_in_turn():
+    account_of = {t: "a" if t < 10 else "b" if t < 20 else "c" for t in range(22)}
+    pairs = [(t, 1) for t in range(22)]
+    chunks = queues._chunks(pairs, 4, account_of)
+    accounts = [{account_of[t] for t, _seq in chunk} for chunk in chunks]
+    # Full jobs hold one account each, the accounts alternating; the leftovers (2 + 2 + 2) share the last jobs.
+    assert accounts[:4] == [{"a"}, {"b"}, {"a"}, {"b"}]
+    assert [len(chunk) for chunk in chunks] == [4, 4, 4, 4, 4, 2]
+    assert sorted(pair for chunk in chunks for pair in chunk) == pairs  # every target once
+    assert queues._chunks(pairs, 4, None)[0] == pairs[:4]
