@@ -102,12 +102,14 @@ def _victim_mid_call(workers, timeout: float = 20):
 def test_sigkill_workers_five_times(app, factory, procs, tmp_path):
     ids = _make_due_targets(factory, seconds_from_now=3, spread=8)
     procs.start("dispatcher")
-    workers = [procs.start("worker", "--processes", "1", "--threads", "4") for _ in range(2)]
+    # Fewer call slots than the calls its jobs carry: kills also land on claims waiting for a slot.
+    shape = ("--processes", "1", "--threads", "4", "--calls", "6")
+    workers = [procs.start("worker", *shape) for _ in range(2)]
     for _kill in range(5):
         victim = _victim_mid_call(workers)  # killed while it holds a claim: the platform call's outcome is unknown
         procs.kill(victim)
         workers.remove(victim)
-        workers.append(procs.start("worker", "--processes", "1", "--threads", "4"))
+        workers.append(procs.start("worker", *shape))
     states = _wait_until_settled(timeout=90)
     assert states == {TargetState.PUBLISHED: TARGETS}, states
     _assert_exactly_once(tmp_path, ids)
