@@ -147,15 +147,16 @@ def move_target_if(target_id: int, seq: int, organisation_id: int, new: str, sou
     changes: dict[str, Any] = {"state": new, **(values or {})}
     if error is not None:
         changes["last_error"] = error
+    table = PostTarget.__table__  # a Core UPDATE: nothing in the session needs to follow it
     if new == T.PUBLISHED:
-        changes["published_at"] = func.coalesce(PostTarget.published_at, utcnow())
+        changes["published_at"] = func.coalesce(table.c.published_at, utcnow())
     for source in sources:
         if new not in TARGET_TRANSITIONS.get(source, frozenset()):
             continue
         moved = db.session.execute(
-            update(PostTarget)
-            .where(PostTarget.id == target_id, PostTarget.dispatch_seq == seq, PostTarget.state == source)
-            .values(**changes).execution_options(synchronize_session=False)).rowcount
+            update(table)
+            .where(table.c.id == target_id, table.c.dispatch_seq == seq, table.c.state == source)
+            .values(**changes)).rowcount
         if moved == 1:
             event = audit.record(f"target.{new}", organisation_id=organisation_id, before={"state": source},
                                  after={"state": new, "reason": reason})
