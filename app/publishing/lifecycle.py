@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import case, func, select, tuple_, update
 
 from app import audit
 from app.events import emit
@@ -158,11 +158,37 @@ def move_target_if(target_id: int, seq: int, organisation_id: int, new: str, sou
             .where(table.c.id == target_id, table.c.dispatch_seq == seq, table.c.state == source)
             .values(**changes)).rowcount
         if moved == 1:
-            event = audit.record(f"target.{new}", organisation_id=organisation_id, before={"state": source},
-                                 after={"state": new, "reason": reason})
-            event.object_type, event.object_id = PostTarget.__name__, str(target_id)
+            audit_move(target_id, organisation_id, source, new, reason)
             return source
     return None
+
+
+def move_many_if(moves: dict[int, tuple[int, dict[str, Any]]], new: str, source: str) -> set[int]:
+    """`move_target_if` for many targets leaving `source` in one UPDATE: `moves` maps each target id to
+    its `dispatch_seq` and its own column values. Returns the ids moved; the caller audits each
+    (`audit_move`) and tries the others on their own."""
+    check_target_transition(source, new)
+    if not moves:
+        return set()
+    table = PostTarget.__table__
+    changes: dict[str, Any] = {"state": new}
+    for column in sorted({name for _seq, values in moves.values() for name in values}):
+        per_target = {target_id: values.get(column) for target_id, (_seq, values) in moves.items()}
+        distinct = set(per_target.values())
+        changes[column] = distinct.pop() if len(distinct) == 1 else case(per_target, value=table.c.id)
+    if new == T.PUBLISHED:
+        changes["published_at"] = func.coalesce(table.c.published_at, utcnow())
+    owned = [(target_id, seq) for target_id, (seq, _values) in moves.items()]
+    return set(db.session.scalars(
+        update(table).where(table.c.state == source, tuple_(table.c.id, table.c.dispatch_seq).in_(owned))
+        .values(**changes).returning(table.c.id)))
+
+
+def audit_move(target_id: int, organisation_id: int, source: str, new: str, reason: str) -> None:
+    """The audit row of a target moved by a conditional UPDATE."""
+    event = audit.record(f"target.{new}", organisation_id=organisation_id, before={"state": source},
+                         after={"state": new, "reason": reason})
+    event.object_type, event.object_id = PostTarget.__name__, str(target_id)
 
 
 # -- deadlines ------------------------------------------------------------------------------

@@ -347,6 +347,7 @@ def _record_together(items: list[tuple[Claimed, Answer]]) -> list[str]:
         return []
     try:
         with _together() as counts:
+            _recording.published = _publish_together(items)
             outcomes = [_record(claimed, answer) for claimed, answer in items]
             db.session.commit()
     except Exception:
@@ -375,18 +376,31 @@ def _together() -> Iterator[list[tuple[str, str]]]:
     """Inside: outcomes share the current transaction (no commit, no rollback per target) and
     their metric counts are collected, to be sent only once the caller committed."""
     db.session.rollback()  # a fresh transaction: the claim's is committed
-    _recording.counts = []
+    _recording.counts, _recording.published = [], set()
     try:
         # Rows added (audit events, notifications) are inserted together at the commit; the
         # outcome UPDATEs do not depend on them.
         with shared_lookups(), db.session.no_autoflush:  # shared: e.g. the author's notification preferences
             yield _recording.counts
     finally:
-        _recording.counts = None
+        _recording.counts, _recording.published = None, set()
 
 
 def _recording_together() -> bool:
     return getattr(_recording, "counts", None) is not None
+
+
+def _published_values(result: PublishResult) -> dict[str, object]:
+    return {"remote_id": result.remote_id, "remote_url": result.permalink, "last_error": None}
+
+
+def _publish_together(items: list[tuple[Claimed, Answer]]) -> set[int]:
+    """Move every target the platform published (the common outcome) `publishing → published` in one
+    UPDATE; `_settle` then only audits those. Any other outcome, or a target that moved meanwhile,
+    is recorded on its own."""
+    moves = {claimed.target_id: (claimed.seq, _published_values(answer)) for claimed, answer in items
+             if isinstance(answer, PublishResult) and not answer.details.get("native_scheduled")}
+    return lifecycle.move_many_if(moves, T.PUBLISHED, T.PUBLISHING)
 
 
 def claim(target_id: int, seq: int, who: str) -> Claimed | str:
@@ -574,10 +588,16 @@ _SOURCES = (T.PUBLISHING, T.UNCONFIRMED)
 def _settle(claimed: Claimed, new: str, *, reason: str, error: str | None = None,
             values: dict | None = None, release_quota: bool = True, sources: tuple[str, ...] = _SOURCES) -> bool:
     """Record one outcome (state, audit, quota release); False when the target moved on meanwhile."""
-    if not _recording_together():
+    together = _recording_together()
+    if not together:
         db.session.rollback()  # a fresh transaction: the claim's is committed
-    source = lifecycle.move_target_if(claimed.target_id, claimed.seq, claimed.organisation_id, new, sources,
-                                      reason=reason, error=error, values=values)
+    if together and new == T.PUBLISHED and claimed.target_id in _recording.published:  # moved by _publish_together
+        _recording.published.discard(claimed.target_id)
+        source: str | None = T.PUBLISHING
+        lifecycle.audit_move(claimed.target_id, claimed.organisation_id, T.PUBLISHING, new, reason)
+    else:
+        source = lifecycle.move_target_if(claimed.target_id, claimed.seq, claimed.organisation_id, new, sources,
+                                          reason=reason, error=error, values=values)
     if source is None:
         if not _recording_together():
             db.session.rollback()
@@ -609,8 +629,8 @@ def _done(claimed: Claimed, outcome: str, metric: str | None = None) -> str:
 def finish_published(claimed: Claimed, result: PublishResult) -> str:
     if result.details.get("native_scheduled"):
         return finish_platform_scheduled(claimed, result)
-    values = {"remote_id": result.remote_id, "remote_url": result.permalink, "last_error": None}
-    if not _settle(claimed, T.PUBLISHED, reason="platform_confirmed", values=values, release_quota=False):
+    if not _settle(claimed, T.PUBLISHED, reason="platform_confirmed", values=_published_values(result),
+                   release_quota=False):
         return "lost_race"
     _after_published(claimed, result.permalink)
     _done(claimed, "published")
