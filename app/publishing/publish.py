@@ -1,15 +1,17 @@
-"""Publishing one target exactly once.
+"""Publishing each target exactly once; a job carries one target, or several in a burst.
 
-1. Claim: one conditional UPDATE moves the target `queued → publishing` only when its
-   `dispatch_seq` still matches the job's — a second or stale job claims nothing.
-2. Re-check in the same transaction: approval of the current version, holds, the
-   latest allowed time, "never early", the account, quotas (a reservation is written).
-3. Call the adapter (the only platform call; never retried blindly).
-4. Record the outcome in one transaction, mapping typed errors to target states.
+1. Claim (one transaction for the job's targets): one conditional UPDATE moves each target
+   `queued → publishing` only while its `dispatch_seq` still matches the job's — a second or
+   stale job claims nothing.
+2. Re-check in the same transaction: approval of the current version, holds, the latest
+   allowed time, "never early", the account, quotas (a reservation is written).
+3. Call the adapter (the only platform call; never retried blindly): a job's calls at the
+   same time, within the process's limit of calls in flight.
+4. Record the outcomes in one transaction, mapping typed errors to target states.
 
-If the worker dies during step 3, the target stays `publishing` until the dispatcher
-sees its claimant is gone and marks it `unconfirmed`; `reconcile_target` then asks the
-adapter's `find_published` and resolves it.
+If the worker dies during step 3, the targets stay `publishing` until the dispatcher sees
+their claimant is gone and marks them `unconfirmed`; `reconcile_target` then asks the
+adapter's `find_published` and resolves each.
 """
 from __future__ import annotations
 
