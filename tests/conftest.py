@@ -8,9 +8,13 @@ by running the Alembic migrations, so every test also exercises them.
 Isolation between parallel runs on one machine: `WARTA_TEST_PG_DB` names the
 PostgreSQL database (created if missing) and `WARTA_TEST_REDIS_DB` the Redis
 database number.
+
+The `app` fixture builds an app once and reuses it for the next tests that ask
+for the same configuration, reset to its built state (tests/app_reuse.py).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import socket
@@ -25,7 +29,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests import app_reuse
 from tests.factories import Factory
+
+app_reuse.install_counter()
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -102,15 +109,21 @@ def _migrate(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-def _base_config(database_url: str, redis_url: str, instance: Path) -> dict:
+@functools.cache
+def _encryption_key() -> str:
+    """One key for the session: the configuration must repeat for an app to be reused (tests/app_reuse.py)."""
     from cryptography.fernet import Fernet
 
+    return Fernet.generate_key().decode()
+
+
+def _base_config(database_url: str, redis_url: str, instance: Path) -> dict:
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret-key",
-        "WARTA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "WARTA_ENCRYPTION_KEYS": _encryption_key(),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
@@ -146,20 +159,60 @@ class RequestIsolatingClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+#: The app the previous test used, kept for the next one with the same configuration (tests/app_reuse.py).
+_kept: app_reuse.ReusableApp | None = None
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator:
+    """The Warta app for `app_config`, with an application context pushed, an empty Redis database and
+    (after the test) empty tables. Built once and reused while consecutive tests ask for the same thing."""
+    global _kept
     from app import create_app
     from app.extensions import db
     from app.redis_conn import get_redis
 
-    app = create_app(app_config)
+    key = app_reuse.config_key(app_config)
+    if _kept is not None and _kept.usable(key):
+        reusable, _kept = _kept, None
+    else:
+        _discard()
+        reusable = app_reuse.ReusableApp(create_app(app_config), key)
+    app = reusable.app
+    app.instance_path = app_config["INSTANCE_PATH"]
+    app._got_first_request = False  # a new app has served nothing yet: tests may still add routes
     app.test_client_class = RequestIsolatingClient
     with app.app_context():
         get_redis(app).flushdb()
         yield app
         db.session.remove()
         _empty_all_tables(db)
-        db.engine.dispose()
+    if reusable.key is not None and reusable.restore():
+        _kept = reusable
+    else:
+        _dispose(app)
+
+
+def _discard() -> None:
+    global _kept
+    if _kept is not None:
+        _dispose(_kept.app)
+        _kept = None
+
+
+def _dispose(app) -> None:
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_kept_app() -> Iterator[None]:
+    yield
+    _discard()
 
 
 _teardowns = itertools.count(1)

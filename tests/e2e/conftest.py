@@ -1,7 +1,6 @@
 """End-to-end fixtures: a simulator, the Warta app serving HTTP, and a pipeline driver."""
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -14,7 +13,7 @@ from app.models import PostTarget, TargetState
 from app.publishing.dispatch import DispatchState, run_pass
 from app.redis_conn import get_redis
 from tests.e2e.helpers import sim_app  # noqa: F401
-from tests.simulator.server import sim_server  # noqa: F401
+from tests.simulator.server import serve_in_background, sim_server  # noqa: F401
 
 T = TargetState
 FINAL = {T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.UNCONFIRMED, T.EXPIRED, T.HELD}
@@ -24,8 +23,7 @@ FINAL = {T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.UNCONFIRMED, T.EXPIRED, T.H
 def live_app(sim_app: Flask) -> Iterator[Flask]:  # noqa: F811 - the fixture imported above
     """The Warta app serving HTTP on an ephemeral port; its public URL is that server."""
     server = make_server("127.0.0.1", 0, sim_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(server)
     sim_app.config["WARTA_PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
     try:
         yield sim_app

@@ -5,7 +5,6 @@ import importlib
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,6 +20,7 @@ from app.extensions import db
 from app.models import Role
 from app.redis_conn import get_redis
 from tests.factories import sign_in
+from tests.simulator.server import serve_in_background
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "warta-example-chat"
 
@@ -61,8 +61,7 @@ class Receiver(BaseHTTPRequestHandler):
 def chat_server() -> Iterator[str]:
     Receiver.received = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     yield f"http://127.0.0.1:{server.server_address[1]}/hook"
     server.shutdown()
     server.server_close()

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ from app.crypto import decrypt_text
 from app.extensions import db
 from app.models import AuditEvent, Notification, NotificationPreference, Role, Webhook
 from tests.factories import sign_in
+from tests.simulator.server import serve_in_background
 from workers.notifications import get_queue, run_worker
 
 
@@ -191,7 +191,7 @@ class Receiver(BaseHTTPRequestHandler):
 def receiver(app_config) -> Iterator[str]:
     Receiver.seen, Receiver.answers = [], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     app_config["WARTA_WEBHOOK_RETRY_INTERVALS"] = "0,0"  # retry at once (backoff itself: test_config)
     yield f"http://127.0.0.1:{server.server_address[1]}/warta"
     server.shutdown()

@@ -1,7 +1,6 @@
 """A live simulator (the one app, all five platforms) on an ephemeral port, for end-to-end adapter tests."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -15,7 +14,7 @@ import pytest
 from simulator import create_app
 from simulator.serving import make_sim_server
 from simulator.state import SimState
-from tests.simulator.server import sim_server  # noqa: F401
+from tests.simulator.server import serve_in_background, sim_server  # noqa: F401
 
 
 @dataclass
@@ -52,8 +51,7 @@ def sim() -> Iterator[LiveSim]:
     app = create_app()
     state = app.extensions["sim_state"]
     server = make_sim_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(server)
     try:
         yield LiveSim(url=f"http://127.0.0.1:{server.server_port}", state=state)
     finally:
@@ -84,8 +82,7 @@ class MediaFiles:
 def media_files(tmp_path: Path) -> Iterator[MediaFiles]:
     handler = partial(_QuietFileHandler, directory=str(tmp_path))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(server)
     try:
         yield MediaFiles(url=f"http://127.0.0.1:{server.server_port}", root=tmp_path)
     finally:

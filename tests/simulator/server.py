@@ -3,11 +3,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
 from simulator.serving import make_sim_server
+
+#: How often a test server's loop looks for `shutdown()`: socketserver's 0.5 s made every teardown wait that long.
+POLL_SECONDS = 0.02
+
+
+def serve_in_background(server: Any) -> threading.Thread:
+    """Run `server.serve_forever` in a daemon thread; `server.shutdown()` then returns within POLL_SECONDS."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
+    thread.start()
+    return thread
 
 
 @pytest.fixture
@@ -16,8 +27,7 @@ def sim_server() -> Iterator[str]:
     from simulator import create_app
 
     server = make_sim_server("127.0.0.1", 0, create_app({"SIM_CONTAINER_POLLS": 2}))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(server)
     url = f"http://127.0.0.1:{server.server_port}"
     try:
         yield url
