@@ -426,7 +426,8 @@ def claim_many(pairs: list[tuple[int, int]], who: str) -> list[Claimed | str]:
     if not taken:
         db.session.rollback()
         return ["not_claimed"] * len(pairs)
-    generation = notify.hold_generation()  # before the holds are read: a hold started later moves it on
+    # Read before the holds: a hold started later moves it on. Only a call that waits for a slot needs it.
+    generation = notify.hold_generation() if _call_slots is not None else None
     batch = _ClaimBatch.load(taken)
     checked = [_recheck(batch.targets[t], s, who, now, batch, generation) if t in taken else "not_claimed"
                for t, s in pairs]

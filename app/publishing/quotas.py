@@ -156,24 +156,19 @@ class QuotaTally:
                     tally._used[(platform, rule, account_id)] = counts.get(account_id, 0)
         return tally
 
-    def _counted(self, account: SocialAccount, kind: str, now: datetime) -> list[tuple[tuple, QuotaRule]]:
-        counted = []
-        for rule in rules_for(account.platform):
-            if rule.kind != kind:
-                continue
-            key = (account.platform, rule, account.id if rule.scope == "account" else None)
-            if key not in self._used:
-                self._used[key] = _uses(rule, account.platform, account.id, now - rule.window, now)
-            counted.append((key, rule))
-        return counted
+    @staticmethod
+    def _caps(account: SocialAccount, kind: str) -> list[tuple[tuple, QuotaRule]]:
+        """The tally keys and rules of the caps on calls of `kind` by `account` (all counted by `locked_for`)."""
+        return [((account.platform, rule, account.id if rule.scope == "account" else None), rule)
+                for rule in rules_for(account.platform) if rule.kind == kind]
 
     def allows_now(self, account: SocialAccount, kind: str, now: datetime) -> bool:
         """True when one more call of `kind` at `now` stays within every cap (`earliest_allowed(…) == now`)."""
-        return all(self._used[key] < rule.limit for key, rule in self._counted(account, kind, now))
+        return all(self._used[key] < rule.limit for key, rule in self._caps(account, kind))
 
     def reserve(self, target: PostTarget, account: SocialAccount, kind: str, now: datetime) -> None:
         reserve(target, kind, now)
-        for key, _rule in self._counted(account, kind, now):
+        for key, _rule in self._caps(account, kind):
             self._used[key] += 1
 
 

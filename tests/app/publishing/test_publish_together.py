@@ -133,23 +133,27 @@ def test_when_recording_together_fails_each_outcome_is_recorded_on_its_own(app, 
     assert sorted(published) == sorted(str(target_id) for target_id, _seq in pairs)  # each once
 
 
-def test_a_job_timeout_during_the_calls_leaves_unanswered_calls_unconfirmed(app, factory, monkeypatch):
-    pairs = _queued_pairs(factory, 2)
-    slow_id = pairs[1][0]
+def _time_out_while_calls_hang(monkeypatch, pairs: list[tuple[int, int]], hangs) -> None:
+    """Run the job under RQ's 1-second job timeout while the calls `hangs(job)` picks wait (released after)."""
     release = threading.Event()
     original = RecordingAdapter.publish
 
-    def one_call_hangs(self, job):
-        if job.target_id == slow_id:
+    def publish_or_hang(self, job):
+        if hangs(job):
             release.wait(10)
         return original(self, job)
 
-    monkeypatch.setattr(RecordingAdapter, "publish", one_call_hangs)
+    monkeypatch.setattr(RecordingAdapter, "publish", publish_or_hang)
     try:
         with pytest.raises(JobTimeoutException), TimerDeathPenalty(1, JobTimeoutException, job_id="test"):
             publish.publish_targets(pairs)
     finally:
         release.set()
+
+
+def test_a_job_timeout_during_the_calls_leaves_unanswered_calls_unconfirmed(app, factory, monkeypatch):
+    pairs = _queued_pairs(factory, 2)
+    _time_out_while_calls_hang(monkeypatch, pairs, lambda job: job.target_id == pairs[1][0])
     assert _states() == [TargetState.PUBLISHED, TargetState.UNCONFIRMED]
 
 
@@ -214,19 +218,7 @@ def test_a_call_given_up_before_it_started_is_not_sent_and_goes_out_again(app, f
                                                                           tmp_path):
     call_limit(1)
     pairs = _queued_pairs(factory, 2)
-    release = threading.Event()
-    original = RecordingAdapter.publish
-
-    def first_call_hangs(self, job):
-        release.wait(10)
-        return original(self, job)
-
-    monkeypatch.setattr(RecordingAdapter, "publish", first_call_hangs)
-    try:
-        with pytest.raises(JobTimeoutException), TimerDeathPenalty(1, JobTimeoutException, job_id="test"):
-            publish.publish_targets(pairs)
-    finally:
-        release.set()
+    _time_out_while_calls_hang(monkeypatch, pairs, lambda job: True)  # the call with the one slot hangs
     states = _states()
     assert sorted(states) == [TargetState.SCHEDULED, TargetState.UNCONFIRMED]  # the slot went to one of them
     waited = db.session.get(PostTarget, pairs[states.index(TargetState.SCHEDULED)][0])
